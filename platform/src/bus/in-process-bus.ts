@@ -1,0 +1,107 @@
+import { newId } from '../ids.js';
+import {
+  assertSubject, subjectMatches,
+  type Bus, type BusEvent, type BusHandler, type BusSubscription, type PublishOptions, type SubscribeOptions,
+} from './types.js';
+
+interface Listener {
+  pattern: string;
+  handler: BusHandler<any>;
+  options: SubscribeOptions;
+}
+
+interface Group {
+  members: Listener[];
+  next: number;
+}
+
+/**
+ * The embedded default: events stay in this process. Broadcast subscribers each get every
+ * event; a work-queue group gets each event once, round-robin, retried on failure. Nothing
+ * survives a restart — durability across restarts is what the NATS JetStream bus is for.
+ */
+export class InProcessBus implements Bus {
+  readonly kind = 'memory' as const;
+  private broadcast = new Set<Listener>();
+  private groups = new Map<string, Group>();
+  private closed = false;
+  private pending = new Set<Promise<unknown>>();
+
+  async publish<T>(subject: string, data: T, options: PublishOptions = {}): Promise<BusEvent<T>> {
+    if (this.closed) throw new Error('bus is closed');
+    assertSubject(subject, false);
+    const event: BusEvent<T> = { id: options.id ?? newId('evt'), subject, data, publishedAt: Date.now(), deliveryCount: 1 };
+    for (const l of this.broadcast) {
+      if (subjectMatches(l.pattern, subject)) this.track(this.deliverOnce(l, event));
+    }
+    for (const [, group] of this.groups) {
+      const candidates = group.members.filter((m) => subjectMatches(m.pattern, subject));
+      if (candidates.length === 0) continue;
+      const member = candidates[group.next++ % candidates.length]!;
+      this.track(this.deliverWithRetry(member, event));
+    }
+    return event;
+  }
+
+  async subscribe<T>(pattern: string, handler: BusHandler<T>, options: SubscribeOptions = {}): Promise<BusSubscription> {
+    assertSubject(pattern, true);
+    const listener: Listener = { pattern, handler, options };
+    if (options.group) {
+      const group = this.groups.get(options.group) ?? { members: [], next: 0 };
+      group.members.push(listener);
+      this.groups.set(options.group, group);
+    } else {
+      this.broadcast.add(listener);
+    }
+    return {
+      unsubscribe: async () => {
+        if (options.group) {
+          const group = this.groups.get(options.group);
+          if (group) group.members = group.members.filter((m) => m !== listener);
+        } else {
+          this.broadcast.delete(listener);
+        }
+      },
+    };
+  }
+
+  /** Waits until every delivery started so far has finished (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.broadcast.clear();
+    this.groups.clear();
+    await this.drain();
+  }
+
+  private track(p: Promise<unknown>) {
+    this.pending.add(p);
+    p.finally(() => this.pending.delete(p));
+  }
+
+  private async deliverOnce(l: Listener, event: BusEvent<unknown>) {
+    await Promise.resolve();
+    try {
+      await l.handler(event);
+    } catch {
+      /* broadcast listeners own their errors */
+    }
+  }
+
+  private async deliverWithRetry(l: Listener, event: BusEvent<unknown>) {
+    const max = l.options.maxDeliveries ?? 10;
+    const delay = l.options.retryDelayMs ?? 1000;
+    for (let attempt = 1; attempt <= max && !this.closed; attempt++) {
+      await Promise.resolve();
+      try {
+        await l.handler({ ...event, deliveryCount: attempt });
+        return;
+      } catch {
+        if (attempt < max) await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
+
+/** Time-ordered id: 10 chars of milliseconds then 16 random chars, so ids sort by creation. */
+export function newId(prefix: string): string {
+  let t = Date.now();
+  let time = '';
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const rnd = randomBytes(16);
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += ALPHABET[rnd[i]! & 31];
+  return `${prefix}_${time}${tail}`;
+}
+
+/** Random url-safe secret of `bytes` bytes. */
+export function randomSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
