@@ -16,6 +16,8 @@ const schema = z.object({
   DATABASE_URL: url(['postgres://', 'postgresql://', 'sqlite:']).optional(),
   BUS_URL: url(['memory', 'nats://']).default('memory'),
   REDIS_URL: url(['redis://', 'rediss://']).optional(),
+  ARGUS_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ARGUS'),
+  ARGUS_NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('argus'),
   ARGUS_MASTER_KEY: z
     .string()
     .refine((v) => Buffer.from(v, 'base64').length >= 32, { message: 'must be at least 32 bytes, base64 encoded' })
@@ -69,7 +71,9 @@ export class ConfigError extends Error {
  * every process must share ARGUS_MASTER_KEY, so it is required.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ArgusConfig {
-  const parsed = schema.safeParse(env);
+  // an empty variable (FOO=) means "not set", as docker compose passes unset ones
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

@@ -16,3 +16,5 @@ export * from './graphql/federated-schema.js';
 export * from './graphql/subgraph-server.js';
 export * from './graphql/bus-iterator.js';
 export * from './graphql/format-error.js';
+export * from './graphql/channel-directory.js';
+export * from './graphql/relay.js';

@@ -1,0 +1,150 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { freePort } from './ports.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const SUBGRAPHS = ['identity', 'devices', 'media', 'events', 'billing'] as const;
+
+export type Mode = 'embedded' | 'scale';
+
+export interface RunningArgus {
+  mode: Mode;
+  gatewayUrl: string;
+  adminAccessKey: string;
+  adminSecretKey: string;
+  /** Direct subgraph URLs (for tests that must be refused). */
+  subgraphUrls: Record<(typeof SUBGRAPHS)[number], string>;
+  env: Record<string, string>;
+  /** Starts one more gateway process on the same services (scale mode only). */
+  startExtraGateway(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  mode?: Mode;
+  /** Scale mode: PostgreSQL URL (a fresh database is created and dropped). */
+  postgresUrl?: string;
+  /** Scale mode: NATS URL. */
+  natsUrl?: string;
+  redisUrl?: string;
+  env?: Record<string, string>;
+}
+
+const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Starts Argus as a user would: the embedded default (`node launcher/dist/embedded.js`) or
+ * scale mode (one process per service on PostgreSQL + NATS JetStream + Redis), on free ports
+ * and a throw-away data directory / database.
+ */
+export async function startArgus(options: StartOptions = {}): Promise<RunningArgus> {
+  const mode = options.mode ?? 'embedded';
+  const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
+  const adminAccessKey = `AKtest${randomBytes(6).toString('hex')}`;
+  const adminSecretKey = randomBytes(24).toString('base64url');
+  const ports: Record<string, number> = { GATEWAY_PORT: await freePort() };
+  for (const s of SUBGRAPHS) ports[`${s.toUpperCase()}_PORT`] = await freePort();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ARGUS_DATA_DIR: dataDir,
+    ARGUS_ADMIN_ACCESS_KEY: adminAccessKey,
+    ARGUS_ADMIN_SECRET_KEY: adminSecretKey,
+    GATEWAY_HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.ARGUS_TEST_LOG_LEVEL ?? 'warn',
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    ...options.env,
+  };
+  let dbName: string | null = null;
+  if (mode === 'scale') {
+    dbName = `argus_test_${randomBytes(5).toString('hex')}`;
+    await psql(PG_ADMIN_URL, `create database ${dbName}`);
+    env.DATABASE_URL = (options.postgresUrl ?? PG_ADMIN_URL).replace(/\/[^/]*$/, `/${dbName}`);
+    env.BUS_URL = options.natsUrl ?? 'nats://127.0.0.1:4222';
+    env.REDIS_URL = options.redisUrl ?? 'redis://127.0.0.1:6379';
+    env.ARGUS_MASTER_KEY = randomBytes(32).toString('base64');
+    env.ARGUS_NATS_STREAM = `ARGUS_TEST_${randomBytes(4).toString('hex').toUpperCase()}`;
+    env.ARGUS_NATS_PREFIX = `argustest${randomBytes(4).toString('hex')}`;
+  }
+  const children: ChildProcess[] = [];
+  const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
+  const spawnService = async (args: string[], extraEnv: Record<string, string> = {}, readyUrl?: string) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
+      if (!readyUrl) return output.includes('Argus is running');
+      try {
+        return (await fetch(readyUrl)).ok;
+      } catch {
+        return false;
+      }
+    }, 60_000, () => `${args.join(' ')} did not become ready:\n${output}`);
+    return child;
+  };
+  if (mode === 'embedded') {
+    await spawnService(['launcher/dist/embedded.js']);
+  } else {
+    for (const s of SUBGRAPHS) {
+      await spawnService(['launcher/dist/service.js', s], {}, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/readyz`);
+    }
+    await spawnService(['launcher/dist/service.js', 'gateway'], {}, `http://127.0.0.1:${ports.GATEWAY_PORT}/readyz`);
+  }
+  const subgraphUrls = Object.fromEntries(
+    SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/graphql`]),
+  ) as RunningArgus['subgraphUrls'];
+  return {
+    mode,
+    gatewayUrl,
+    adminAccessKey,
+    adminSecretKey,
+    subgraphUrls,
+    env,
+    async startExtraGateway() {
+      if (mode !== 'scale') throw new Error('extra gateways need scale mode');
+      const port = await freePort();
+      await spawnService(['launcher/dist/service.js', 'gateway'], { GATEWAY_PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
+      return `http://127.0.0.1:${port}/graphql`;
+    },
+    async stop() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((r) => {
+              if (c.exitCode !== null) return r();
+              c.once('exit', () => r());
+              c.kill('SIGTERM');
+              setTimeout(() => c.kill('SIGKILL'), 8000).unref();
+            }),
+        ),
+      );
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) await psql(PG_ADMIN_URL, `drop database if exists ${dbName} with (force)`);
+    },
+  };
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, message: () => string = () => 'condition not met'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(message());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function psql(url: string, sql: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
