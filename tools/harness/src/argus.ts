@@ -5,12 +5,14 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './ports.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+
+const ROOT = resolve(import.meta.dirname, '../../..');
 export const SUBGRAPHS = ['identity', 'devices', 'media', 'events', 'billing'] as const;
 
 export type Mode = 'embedded' | 'scale';
 
 export interface RunningArgus {
+  dataDir: string;
   mode: Mode;
   gatewayUrl: string;
   adminAccessKey: string;
@@ -99,6 +101,7 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
     SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/graphql`]),
   ) as RunningArgus['subgraphUrls'];
   return {
+    dataDir,
     mode,
     gatewayUrl,
     adminAccessKey,
@@ -139,7 +142,8 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
 }
 
 async function psql(url: string, sql: string): Promise<void> {
-  const { default: pg } = await import('pg');
+  const pgModule = 'pg';
+  const { default: pg } = (await import(pgModule)) as any;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

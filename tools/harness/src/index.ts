@@ -1,0 +1,2 @@
+export * from './argus.js';
+export * from './ports.js';
