@@ -18,3 +18,4 @@ export * from './graphql/bus-iterator.js';
 export * from './graphql/format-error.js';
 export * from './graphql/channel-directory.js';
 export * from './graphql/relay.js';
+export * from './auth/play-token.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,8 @@ export type Mode = 'embedded' | 'scale';
 
 export interface RunningArgus {
   dataDir: string;
+  /** The master key every process of this Argus shares (tests forge expired tokens with it). */
+  masterKey(): Buffer;
   mode: Mode;
   gatewayUrl: string;
   adminAccessKey: string;
@@ -102,6 +104,8 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
   ) as RunningArgus['subgraphUrls'];
   return {
     dataDir,
+    masterKey: () =>
+      Buffer.from(env.ARGUS_MASTER_KEY ?? readFileSync(join(dataDir, 'master.key'), 'utf8').trim(), 'base64'),
     mode,
     gatewayUrl,
     adminAccessKey,

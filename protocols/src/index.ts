@@ -1,0 +1,2 @@
+// Public API of @argus/protocols: pure codecs, bytes to values and back.
+export * from './tlv/index.js';

@@ -1,0 +1,38 @@
+import { ArgusMigration } from '@argus/platform';
+
+export class M0001Init extends ArgusMigration {
+  override async up(): Promise<void> {
+    this.ddl((s) =>
+      s
+        .createTable('resource_packages', (t) => {
+          t.string('id', 40).primary();
+          t.string('tenant_id', 40).notNullable();
+          t.string('resource_type', 16).notNullable();
+          t.string('mode', 16).notNullable();
+          t.integer('quota_total').notNullable();
+          t.integer('quota_used').notNullable().defaultTo(0);
+          t.integer('storage_days').nullable();
+          t.string('status', 16).notNullable();
+          t.datetime('starts_at').notNullable();
+          t.datetime('expires_at').nullable();
+          t.datetime('created_at').notNullable();
+          t.index(['tenant_id', 'resource_type']);
+          // what bindChannel's conditional UPDATE keeps true, enforced by the database as well
+          t.check('quota_used >= 0 and quota_used <= quota_total', [], 'resource_packages_quota_check');
+        })
+        .createTable('channel_bindings', (t) => {
+          t.string('id', 40).primary();
+          t.string('tenant_id', 40).notNullable();
+          t.string('channel_id', 128).notNullable();
+          t.string('package_id', 40).notNullable().references('id').inTable('resource_packages');
+          t.string('resource_type', 16).notNullable();
+          t.datetime('created_at').notNullable();
+          t.unique(['channel_id', 'resource_type']);
+          t.index(['tenant_id', 'channel_id']);
+          t.index(['package_id']);
+        }),
+    );
+  }
+}
+
+export const billingMigrations = [{ name: 'm0001-init', class: M0001Init }];

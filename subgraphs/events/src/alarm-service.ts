@@ -1,0 +1,237 @@
+import { Cursor, UniqueConstraintViolationException, type EntityManager, type FilterQuery, type MikroORM } from '@mikro-orm/core';
+import {
+  ArgusError, ErrorCode, badInput, checkPageArgs, newId, notFound, requireTenant,
+  type Bus, type BusEvent, type BusSubscription, type CallerContext, type ChannelDirectory, type ConnectionShape,
+  type Logger, type PageArgs,
+} from '@argus/platform';
+import { Alarm } from './entities/alarm.js';
+import { AlarmState, LIMITS, type AlarmRecord } from './alarm-model.js';
+import { buildAlarmWhere, type AlarmFilterShape } from './alarm-filter.js';
+import { nextAlarmState, type AlarmAction } from './alarm-state.js';
+import {
+  ALARM_ACKNOWLEDGED_SUBJECT, ALARM_CLEARED_SUBJECT, ALARM_RAISED_SUBJECT,
+  alarmFromEvent, alarmRaisedEventOf, checkRaiseAlarmInput, derivedAlarmId, type RaiseAlarmInputShape,
+} from './alarm-event.js';
+
+/** Work-queue group storing `alarm.raised` events from every publisher. */
+export const ALARM_STORE_GROUP = 'events-alarms';
+export const DEVICE_CLEANUP_GROUP = 'events-device-cleanup';
+export const DEFAULT_PAGE_SIZE = 50;
+
+
+/**
+ * Alarms: raised by integrators (raiseAlarm) or by drivers on the bus, stored once
+ * (idempotent by alarm id and by tenant + dedupeKey), listed and handled per tenant.
+ */
+export class AlarmService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly bus: Bus,
+    private readonly channels: ChannelDirectory,
+    private readonly logger: Logger,
+  ) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork();
+  }
+
+  /** Subscribes the bus consumers; returns the subscriptions (to stop them). */
+  async start(): Promise<BusSubscription[]> {
+    return [
+      await this.bus.subscribe(ALARM_RAISED_SUBJECT, (e) => this.store(e).then(() => undefined), { group: ALARM_STORE_GROUP }),
+      await this.bus.subscribe<{ tenantId?: string; deviceId?: string }>(
+        'device.deleted',
+        async (e) => {
+          // alarms are history: they stay, still readable by id and in lists (channel/device then resolve to null)
+          if (!e.data.tenantId || !e.data.deviceId) return;
+          const kept = await this.em().count(Alarm, { tenantId: e.data.tenantId, deviceId: e.data.deviceId });
+          this.logger.debug({ deviceId: e.data.deviceId, kept }, 'device deleted; its alarms are kept as history');
+        },
+        { group: DEVICE_CLEANUP_GROUP },
+      ),
+    ];
+  }
+
+  /**
+   * Stores an `alarm.raised` event unless it is already stored (same id, or same tenant and
+   * dedupeKey): raiseAlarm's own events and redeliveries are no-ops. Malformed payloads are
+   * logged and acknowledged (retrying cannot fix them); database failures throw for redelivery.
+   */
+  async store(event: BusEvent<unknown>): Promise<'stored' | 'duplicate' | 'invalid'> {
+    const parsed = alarmFromEvent(event.data, event);
+    if (!parsed.ok) {
+      this.logger.warn({ eventId: event.id, reason: parsed.reason }, 'alarm.raised event ignored');
+      return 'invalid';
+    }
+    const record = parsed.alarm;
+    const em = this.em();
+    if (await this.findExisting(em, record)) return 'duplicate';
+    try {
+      await em.insert(Alarm, { ...record });
+      return 'stored';
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) return 'duplicate';
+      throw err;
+    }
+  }
+
+  private findExisting(em: EntityManager, r: Pick<AlarmRecord, 'id' | 'tenantId' | 'dedupeKey'>): Promise<Alarm | null> {
+    const or: FilterQuery<Alarm>[] = [{ id: r.id }];
+    if (r.dedupeKey) or.push({ tenantId: r.tenantId, dedupeKey: r.dedupeKey });
+    return em.findOne(Alarm, { $or: or });
+  }
+
+  /**
+   * raiseAlarm: checks input and the channel (NOT_FOUND for unknown or another tenant's),
+   * stores, then publishes `alarm.raised`. A known dedupeKey returns the stored alarm, with
+   * no new row and no second event.
+   */
+  async raise(caller: CallerContext, input: RaiseAlarmInputShape): Promise<Alarm> {
+    const tenantId = requireTenant(caller);
+    const checked = checkRaiseAlarmInput(input);
+    const channel = await this.channels.require(caller, checked.channelId).catch((err: unknown) => {
+      if (err instanceof ArgusError) throw err;
+      this.logger.warn({ err }, 'channel lookup failed');
+      throw new ArgusError(ErrorCode.UNAVAILABLE, 'cannot check the channel right now (devices subgraph unreachable); try again');
+    });
+    if (channel.tenantId !== tenantId) throw notFound('channel', checked.channelId);
+    const em = this.em();
+    if (checked.dedupeKey) {
+      const existing = await em.findOne(Alarm, { tenantId, dedupeKey: checked.dedupeKey });
+      if (existing) return existing;
+    }
+    const alarm = em.create(Alarm, {
+      id: checked.dedupeKey ? derivedAlarmId(tenantId, checked.dedupeKey, '') : newId('alm'),
+      tenantId,
+      deviceId: channel.deviceId,
+      channelId: channel.id,
+      type: input.type,
+      sourceCode: checked.sourceCode,
+      level: input.level,
+      status: input.status,
+      state: AlarmState.NEW,
+      description: checked.description,
+      occurredAt: checked.occurredAt,
+      receivedAt: new Date(),
+      dedupeKey: checked.dedupeKey,
+      attributes: checked.attributes,
+    });
+    try {
+      await em.persistAndFlush(alarm);
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      // a concurrent raise (or a driver) stored the same key first: that one wins, and published
+      const winner = await this.findExisting(this.em(), alarm);
+      if (winner) return winner;
+      throw err;
+    }
+    try {
+      await this.bus.publish(ALARM_RAISED_SUBJECT, alarmRaisedEventOf(alarm), { id: alarm.id });
+    } catch (err) {
+      // stored is stored; live subscribers miss this one
+      this.logger.error({ err, alarmId: alarm.id }, 'could not publish alarm.raised');
+    }
+    return alarm;
+  }
+
+  /** The caller's alarm, or null. */
+  get(caller: CallerContext, id: string): Promise<Alarm | null> {
+    return this.em().findOne(Alarm, { id, tenantId: requireTenant(caller) });
+  }
+
+  /** For federation references: tenant-scoped, except for service and tenant-less admin callers (as devices does). */
+  resolveReference(caller: CallerContext, id: string): Promise<Alarm | null> {
+    if (caller.role === 'ANONYMOUS') return Promise.resolve(null);
+    if (!caller.tenantId && (caller.role === 'SERVICE' || caller.role === 'ADMIN')) return this.em().findOne(Alarm, { id });
+    if (!caller.tenantId) return Promise.resolve(null);
+    return this.em().findOne(Alarm, { id, tenantId: caller.tenantId });
+  }
+
+  /** A Relay page of the caller's alarms, newest first (occurredAt desc, id desc). */
+  async list(
+    caller: CallerContext,
+    filter: AlarmFilterShape | null | undefined,
+    page: PageArgs,
+    scope: { channelId?: string } = {},
+  ): Promise<ConnectionShape<Alarm>> {
+    const tenantId = requireTenant(caller);
+    checkPageArgs(page);
+    for (const field of ['after', 'before'] as const) {
+      const c = page[field];
+      if (c != null && !isAlarmCursor(c)) throw badInput(field, 'is not a cursor of this connection (use pageInfo.endCursor / startCursor)');
+    }
+    if (page.after != null && page.before != null) throw badInput('after', 'pass either after or before, not both');
+    const where = buildAlarmWhere(tenantId, filter, scope) as FilterQuery<Alarm>;
+    const first = page.first ?? (page.last == null ? DEFAULT_PAGE_SIZE : undefined);
+    const cursor = await this.em().findByCursor(Alarm, where, {
+      first,
+      last: page.last ?? undefined,
+      after: page.after ?? undefined,
+      before: page.before ?? undefined,
+      orderBy: { occurredAt: 'desc', id: 'desc' },
+      includeCount: true,
+    });
+    return {
+      edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
+      pageInfo: {
+        hasNextPage: cursor.hasNextPage,
+        hasPreviousPage: cursor.hasPrevPage,
+        startCursor: cursor.startCursor,
+        endCursor: cursor.endCursor,
+      },
+      totalCount: cursor.totalCount,
+    };
+  }
+
+  acknowledge(caller: CallerContext, id: string, note?: string | null): Promise<Alarm> {
+    const trimmed = note?.trim() || null;
+    if (trimmed && trimmed.length > LIMITS.note) throw badInput('note', `must be at most ${LIMITS.note} characters`);
+    return this.transition(caller, id, 'ACKNOWLEDGE', (at, by) => ({ acknowledgedAt: at, acknowledgedBy: by, acknowledgeNote: trimmed }));
+  }
+
+  clear(caller: CallerContext, id: string): Promise<Alarm> {
+    return this.transition(caller, id, 'CLEAR', (at, by) => ({ clearedAt: at, clearedBy: by }));
+  }
+
+  /**
+   * Moves an alarm to its next state with a compare-and-set on the current state, so two
+   * concurrent calls cannot both succeed; the loser gets the CONFLICT of the new state.
+   */
+  private async transition(
+    caller: CallerContext,
+    id: string,
+    action: AlarmAction,
+    changes: (at: Date, by: string) => Partial<AlarmRecord>,
+  ): Promise<Alarm> {
+    const tenantId = requireTenant(caller);
+    const em = this.em();
+    const alarm = await em.findOne(Alarm, { id, tenantId });
+    if (!alarm) throw notFound('alarm', id);
+    const next = nextAlarmState(id, alarm.state, action);
+    const at = new Date();
+    const by = (caller.appId ?? caller.role.toLowerCase()).slice(0, LIMITS.actor);
+    const updated = await em.nativeUpdate(Alarm, { id, tenantId, state: alarm.state }, { state: next, ...changes(at, by) });
+    const fresh = await this.em().findOneOrFail(Alarm, { id, tenantId });
+    if (updated !== 1) {
+      nextAlarmState(id, fresh.state, action); // throws the CONFLICT describing the state another caller set
+      throw new ArgusError(ErrorCode.CONFLICT, `alarm ${id} changed while it was being ${action.toLowerCase()}d; try again`, { id });
+    }
+    const subject = action === 'ACKNOWLEDGE' ? ALARM_ACKNOWLEDGED_SUBJECT : ALARM_CLEARED_SUBJECT;
+    try {
+      await this.bus.publish(subject, { tenantId, alarmId: id, deviceId: fresh.deviceId, channelId: fresh.channelId, state: next, at: at.toISOString(), by });
+    } catch (err) {
+      this.logger.error({ err, alarmId: id }, `could not publish ${subject}`);
+    }
+    return fresh;
+  }
+}
+
+/** Whether a string is a cursor of the alarms connection: base64url JSON [occurredAt, id]. */
+export function isAlarmCursor(value: string): boolean {
+  try {
+    const v = Cursor.decode(value);
+    return Array.isArray(v) && v.length === 2 && v[0] instanceof Date && typeof v[1] === 'string';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { busIterator, requireTenant, type BusEvent } from '@argus/platform';
+import { Alarm, alarmOf } from '../entities/alarm.js';
+import { ChannelRef, DeviceRef } from '../entities/refs.js';
+import { ALARM_RAISED_SUBJECT, alarmFromEvent } from '../alarm-event.js';
+import { matchesAlarmSubscription } from '../alarm-filter.js';
+import type { AlarmRecord } from '../alarm-model.js';
+import type { EventsContext } from '../context.js';
+import { AlarmConnection, AlarmFilter, AlarmSubscriptionFilter, RaiseAlarmInput } from './inputs.js';
+
+/** Ids a single subscription has already delivered: a re-sent alarm (same dedupeKey) is not shown twice. */
+const RECENT_IDS_PER_SUBSCRIPTION = 10_000;
+
+@Resolver(() => Alarm)
+export class AlarmResolver {
+  @Query(() => Alarm, { nullable: true, description: 'An alarm of the caller\'s tenant; null when there is none with this id.' })
+  alarm(@Ctx() ctx: EventsContext, @Arg('id', () => ID) id: string): Promise<Alarm | null> {
+    return ctx.alarms.get(ctx.caller, id);
+  }
+
+  @Query(() => AlarmConnection, { description: 'Alarms of the caller\'s tenant, newest first. Default page: first 50; at most 500.' })
+  alarms(
+    @Ctx() ctx: EventsContext,
+    @Arg('filter', () => AlarmFilter, { nullable: true }) filter: AlarmFilter | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
+  ): Promise<AlarmConnection> {
+    return ctx.alarms.list(ctx.caller, filter, { first, after, last, before });
+  }
+
+  @Mutation(() => Alarm, {
+    description:
+      'Raises a manual or external alarm on a channel of the caller\'s tenant and notifies alarmRaised subscribers. ' +
+      'With a dedupeKey already used in the tenant, returns that alarm unchanged.',
+  })
+  raiseAlarm(@Ctx() ctx: EventsContext, @Arg('input', () => RaiseAlarmInput) input: RaiseAlarmInput): Promise<Alarm> {
+    return ctx.alarms.raise(ctx.caller, input);
+  }
+
+  @Mutation(() => Alarm, { description: 'NEW → ACKNOWLEDGED. CONFLICT when the alarm is already acknowledged or cleared.' })
+  acknowledgeAlarm(
+    @Ctx() ctx: EventsContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String, { nullable: true, description: 'At most 1024 characters.' }) note: string | null,
+  ): Promise<Alarm> {
+    return ctx.alarms.acknowledge(ctx.caller, id, note);
+  }
+
+  @Mutation(() => Alarm, { description: 'NEW or ACKNOWLEDGED → CLEARED. CONFLICT when the alarm is already cleared.' })
+  clearAlarm(@Ctx() ctx: EventsContext, @Arg('id', () => ID) id: string): Promise<Alarm> {
+    return ctx.alarms.clear(ctx.caller, id);
+  }
+
+  @Subscription(() => Alarm, {
+    description:
+      'New alarms of the caller\'s tenant as they are raised, by devices or by raiseAlarm, from any Argus instance.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as EventsContext;
+      const tenantId = requireTenant(ctx.caller);
+      const filter = (args as { filter?: AlarmSubscriptionFilter | null }).filter ?? null;
+      const parsed = new WeakMap<BusEvent<unknown>, AlarmRecord>();
+      const seen = new Set<string>();
+      return busIterator<unknown, Alarm>(ctx.bus, ALARM_RAISED_SUBJECT, {
+        filter: (event) => {
+          const r = alarmFromEvent(event.data, event);
+          if (!r.ok || !matchesAlarmSubscription(r.alarm, tenantId, filter) || seen.has(r.alarm.id)) return false;
+          seen.add(r.alarm.id);
+          if (seen.size > RECENT_IDS_PER_SUBSCRIPTION) seen.delete(seen.values().next().value!);
+          parsed.set(event, r.alarm);
+          return true;
+        },
+        map: (event) => alarmOf(parsed.get(event)!),
+      });
+    },
+  })
+  alarmRaised(
+    @Root() alarm: Alarm,
+    @Arg('filter', () => AlarmSubscriptionFilter, { nullable: true }) _filter: AlarmSubscriptionFilter | null,
+  ): Alarm {
+    return alarm;
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: 'Extra details (face, plate, vendor extension data, …).' })
+  attributes(@Root() alarm: Alarm): Record<string, unknown> | null {
+    if (!alarm.attributes) return null;
+    try {
+      return JSON.parse(alarm.attributes) as Record<string, unknown>;
+    } catch {
+      return { value: alarm.attributes };
+    }
+  }
+
+  @FieldResolver(() => ChannelRef, { nullable: true, description: 'The channel (null for an alarm of the device itself, or once the channel is deleted).' })
+  channel(@Root() alarm: Alarm): ChannelRef | null {
+    return alarm.channelId ? { id: alarm.channelId } : null;
+  }
+
+  @FieldResolver(() => DeviceRef, { nullable: true, description: 'The device (null once it is deleted).' })
+  device(@Root() alarm: Alarm): DeviceRef {
+    return { id: alarm.deviceId };
+  }
+}
+
+@Resolver(() => ChannelRef)
+export class ChannelAlarmsResolver {
+  @FieldResolver(() => AlarmConnection, { description: 'Alarms of this channel, newest first.' })
+  alarms(
+    @Root() channel: ChannelRef,
+    @Ctx() ctx: EventsContext,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => AlarmFilter, { nullable: true }) filter: AlarmFilter | null,
+  ): Promise<AlarmConnection> {
+    return ctx.alarms.list(ctx.caller, filter, { first, after }, { channelId: channel.id });
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import {
+  ChannelDirectory, PlayTokenCodec, createSubgraphServer, openOrm, type ServiceRuntime,
+} from '@argus/platform';
+import { PlayGrant } from './entities/play-grant.js';
+import { mediaMigrations } from './migrations/m0001-init.js';
+import { MediaService } from './media-service.js';
+import { mediaEndpointsFromEnv } from './play-rules.js';
+import { buildMediaSchema } from './schema.js';
+import type { MediaContext } from './context.js';
+
+export { buildMediaSchema } from './schema.js';
+export { MediaService, GRANT_REVOKED_SUBJECT, GRANTS_GROUP, type GrantRevokedEvent } from './media-service.js';
+export { PlayGrant, PlayProtocol, PlayStream } from './entities/play-grant.js';
+export {
+  mediaEndpointsFromEnv, buildPlayUrl, checkLiveArgs, type MediaEndpoints,
+  EXPIRES_IN_MIN, EXPIRES_IN_MAX, EXPIRES_IN_DEFAULT, USE_TIMES_MAX,
+} from './play-rules.js';
+
+/**
+ * Starts the media subgraph (control plane for play URLs). Media server addresses come from
+ * MEDIA_PUBLIC_URL, MEDIA_RTMP_URL and MEDIA_RTSP_URL (see play-rules.ts).
+ */
+export async function startMediaSubgraph(runtime: ServiceRuntime): Promise<{ port: number; close(): Promise<void> }> {
+  const logger = runtime.logger.child({ service: 'media' });
+  const endpoints = mediaEndpointsFromEnv(process.env);
+  const orm = await openOrm(runtime.config, {
+    schema: 'media',
+    entities: [PlayGrant],
+    migrations: mediaMigrations,
+    logger,
+  });
+  runtime.lifecycle.onStop('media-db', () => orm.close());
+  const directory = new ChannelDirectory(runtime.config.subgraphUrl('devices'), runtime.signer);
+  await directory.watch(runtime.bus);
+  const media = new MediaService(orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger);
+  await media.start();
+  const server = await createSubgraphServer<MediaContext>({
+    name: 'media',
+    schema: await buildMediaSchema(),
+    logger,
+    signer: runtime.signer,
+    createContext: (base) => ({ ...base, media }),
+  });
+  const port = await server.listen(runtime.config.portOf('media'), runtime.config.ARGUS_HOST);
+  runtime.lifecycle.onStop('media-http', () => server.close());
+  logger.info({ port, endpoints }, 'media subgraph listening');
+  return { port, close: () => server.close() };
+}

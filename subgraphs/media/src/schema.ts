@@ -1,0 +1,12 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '@argus/platform';
+import { ChannelMediaResolver, PlayGrantResolver } from './resolvers/media-resolvers.js';
+import { ChannelRef } from './entities/channel-ref.js';
+
+/** The media subgraph's schema; needs no database (codegen composes from it). */
+export function buildMediaSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema(
+    { resolvers: [ChannelMediaResolver, PlayGrantResolver], orphanedTypes: [ChannelRef] },
+    { Channel: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
+  );
+}

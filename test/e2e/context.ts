@@ -1,0 +1,79 @@
+import { startArgus, type Mode, type RunningArgus } from '@argus/harness';
+import {
+  createArgusClient, requestAccessToken, CreateTenantDocument, CreateAppDocument,
+  type ArgusClient,
+} from '@argus/client';
+
+/** Modes the end-to-end suites run in: embedded (SQLite + in-process bus) and scale (PostgreSQL + NATS + Redis). */
+export const MODES: Mode[] = (process.env.ARGUS_TEST_MODES ?? 'embedded,scale').split(',') as Mode[];
+
+export interface TenantFixture {
+  tenantId: string;
+  accessKey: string;
+  secretKey: string;
+  token: string;
+  client: ArgusClient;
+}
+
+export interface Fixture {
+  argus: RunningArgus;
+  admin: ArgusClient;
+  adminToken: string;
+  /** Creates a tenant with one app and a client holding a token of that app. */
+  tenant(name: string): Promise<TenantFixture>;
+  clients: ArgusClient[];
+  close(): Promise<void>;
+}
+
+export async function startFixture(mode: Mode): Promise<Fixture> {
+  const argus = await startArgus({ mode });
+  const clients: ArgusClient[] = [];
+  const track = (c: ArgusClient) => (clients.push(c), c);
+  const { accessToken: adminToken } = await requestAccessToken(argus.gatewayUrl, argus.adminAccessKey, argus.adminSecretKey);
+  const admin = track(createArgusClient({ url: argus.gatewayUrl, token: adminToken }));
+  return {
+    argus,
+    admin,
+    adminToken,
+    clients,
+    async tenant(name) {
+      const { createTenant } = await admin.request(CreateTenantDocument, { name: `${name}-${Math.random().toString(36).slice(2, 8)}` });
+      const { createApp } = await admin.request(CreateAppDocument, { tenantId: createTenant.id, name: `${name}-app` });
+      const { accessToken } = await requestAccessToken(argus.gatewayUrl, createApp.accessKey, createApp.secretKey);
+      return {
+        tenantId: createTenant.id,
+        accessKey: createApp.accessKey,
+        secretKey: createApp.secretKey,
+        token: accessToken,
+        client: track(createArgusClient({ url: argus.gatewayUrl, token: accessToken })),
+      };
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await argus.stop();
+    },
+  };
+}
+
+/** Collects values from an async iterator in the background. */
+export function collect<T>(it: AsyncIterableIterator<T>) {
+  const values: T[] = [];
+  let error: unknown = null;
+  const done = (async () => {
+    try {
+      for await (const v of it) values.push(v);
+    } catch (e) {
+      error = e;
+    }
+  })();
+  return {
+    values,
+    get error() {
+      return error;
+    },
+    async stop() {
+      await it.return?.();
+      await done;
+    },
+  };
+}
