@@ -152,7 +152,6 @@ function contract(name: string, harness: Harness) {
       expect([...billing].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect([...audit].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     });
-
   });
 }
 
@@ -200,9 +199,9 @@ describe('NatsJetStreamBus', () => {
     const news: Record<'p1' | 'p2', string[]> = { p1: [], p2: [] };
     // concurrency 1 and a closed gate: while one process holds an event the next one must go to
     // the other process, which proves the group's work is shared between connections
-    let open_ = false;
+    let gateOpen = false;
     const gate = async () => {
-      await waitFor(() => open_, 'the gate');
+      await waitFor(() => gateOpen, 'the gate');
     };
     for (const [name, bus] of [['p1', p1], ['p2', p2]] as const) {
       await bus.subscribe(`${root}.work`, async (e) => {
@@ -214,7 +213,7 @@ describe('NatsJetStreamBus', () => {
     const ids: string[] = [];
     for (let n = 0; n < 10; n++) ids.push((await (n % 2 ? p2 : p1).publish(`${root}.work`, { n })).id);
     await waitFor(() => handled.p1.length >= 1 && handled.p2.length >= 1, 'both processes to take work');
-    open_ = true;
+    gateOpen = true;
     await waitFor(() => handled.p1.length + handled.p2.length >= 10, 'all 10 work events');
     const all = [...handled.p1, ...handled.p2];
     expect(all).toHaveLength(10);

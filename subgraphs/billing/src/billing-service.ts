@@ -94,9 +94,9 @@ export class BillingService {
     const channel = await this.directory.require(caller, channelId);
     if (channel.tenantId !== tenantId) throw new ArgusError(ErrorCode.NOT_FOUND, `channel ${channelId} does not exist`, { field: 'channelId' });
     const now = new Date();
+    await this.refuseSecondBinding(em, channelId, pkg.resourceType);
     const refusal = bindRefusal(pkg, now);
     if (refusal) throw new ArgusError(ErrorCode.QUOTA_EXCEEDED, refusal, { field: 'packageId' });
-    await this.refuseSecondBinding(em, channelId, pkg.resourceType);
 
     let binding: ChannelBinding;
     try {

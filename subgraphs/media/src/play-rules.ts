@@ -49,8 +49,7 @@ export function mediaEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Med
     return value.replace(/\/+$/, '');
   };
   const http = read('MEDIA_PUBLIC_URL', ['http:', 'https:'], DEFAULT_MEDIA_PUBLIC_URL);
-  const host = new URL(http).hostname;
-  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const hostPart = new URL(http).hostname; // IPv6 comes bracketed
   const rtmp = read('MEDIA_RTMP_URL', ['rtmp:', 'rtmps:'], `rtmp://${hostPart}:1935`);
   const rtsp = read('MEDIA_RTSP_URL', ['rtsp:', 'rtsps:'], `rtsp://${hostPart}:8554`);
   if (issues.length) throw new ConfigError(issues);

@@ -2,6 +2,9 @@ import { ArgusMigration } from '@argus/platform';
 
 export class M0001Init extends ArgusMigration {
   override async up(): Promise<void> {
+    // knex does not put the schema on a foreign key's target; name it in PostgreSQL
+    const schema = this.isPostgres ? this.config.get('schema') : undefined;
+    const packagesTable = schema ? `${schema}.resource_packages` : 'resource_packages';
     this.ddl((s) =>
       s
         .createTable('resource_packages', (t) => {
@@ -24,7 +27,7 @@ export class M0001Init extends ArgusMigration {
           t.string('id', 40).primary();
           t.string('tenant_id', 40).notNullable();
           t.string('channel_id', 128).notNullable();
-          t.string('package_id', 40).notNullable().references('id').inTable('resource_packages');
+          t.string('package_id', 40).notNullable().references('id').inTable(packagesTable);
           t.string('resource_type', 16).notNullable();
           t.datetime('created_at').notNullable();
           t.unique(['channel_id', 'resource_type']);
