@@ -13,7 +13,7 @@ export async function boot(name: string): Promise<ServiceRuntime> {
     throw err;
   }
   const logger = createLogger(name, config.LOG_LEVEL);
-  const bus = await createBus(config.BUS_URL, logger);
+  const bus = await createBus(config.BUS_URL, logger, { streamName: config.ARGUS_NATS_STREAM, subjectPrefix: config.ARGUS_NATS_PREFIX });
   const runtime = createRuntime(config, logger, bus);
   runtime.lifecycle.onStop('bus', () => bus.close());
   runtime.lifecycle.handleSignals();

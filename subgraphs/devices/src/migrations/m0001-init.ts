@@ -7,6 +7,14 @@ export class M0001Init extends ArgusMigration {
     return this.isPostgres && schema ? `${schema}.${table}` : table;
   }
 
+  /**
+   * A name column that sorts by code point on both databases (SQLite's default BINARY collation;
+   * "C" on PostgreSQL), so ORDER BY name pages identically whatever the server's locale.
+   */
+  private nameType(length: number): string {
+    return this.isPostgres ? `varchar(${length}) collate "C"` : `varchar(${length})`;
+  }
+
   override async up(): Promise<void> {
     this.ddl((s) =>
       s
@@ -15,7 +23,7 @@ export class M0001Init extends ArgusMigration {
           t.string('tenant_id', 40).notNullable();
           t.string('parent_id', 40).nullable().references('id').inTable(this.ref('device_groups')).withKeyName('device_groups_parent_fk');
           t.string('parent_key', 40).notNullable();
-          t.string('name', 128).notNullable();
+          t.specificType('name', this.nameType(128)).notNullable();
           t.string('path', 1024).notNullable();
           t.integer('depth').notNullable();
           t.datetime('created_at').notNullable();
@@ -27,7 +35,7 @@ export class M0001Init extends ArgusMigration {
           t.string('id', 40).primary();
           t.string('tenant_id', 40).notNullable();
           t.string('group_id', 40).nullable().references('id').inTable(this.ref('device_groups')).withKeyName('devices_group_fk');
-          t.string('name', 128).notNullable();
+          t.specificType('name', this.nameType(128)).notNullable();
           t.string('vendor', 64).nullable();
           t.string('protocol', 16).notNullable();
           t.string('device_code', 64).notNullable();
