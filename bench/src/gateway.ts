@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
 
     // 1. direct vs gateway
     const signer = new InternalContextSigner(Buffer.from(hkdfSync('sha256', argus.masterKey(), Buffer.alloc(0), 'argus:internal-context', 32)));
-    const caller = { tenantId: createTenant.id, appId: viewer.appId, role: 'TENANT' as const };
+    const caller = { tenantId: createTenant.id, appId: viewer.appId ?? null, role: 'TENANT' as const };
     const queries = {
       viewer: { subgraph: 'identity' as const, query: '{ viewer { tenantId appId role } }' },
       'devices(first:20)': { subgraph: 'devices' as const, query: '{ devices(first: 20) { totalCount edges { node { id name status } } } }' },

@@ -40,7 +40,7 @@ await generate(
           useTypeImports: true,
           enumsAsTypes: true,
           scalars: { DateTimeISO: 'string', DateTime: 'string', JSON: 'unknown', JSONObject: 'Record<string, unknown>' },
-          avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
+          avoidOptionals: false,
           strictScalars: false,
           defaultScalarType: 'unknown',
         },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { parse, validate, subscribe, getOperationAST, type GraphQLSchema, type ExecutionResult, GraphQLError } from 'graphql';
 import type { Logger } from '../logger.js';
 import { ArgusError, ErrorCode, unauthenticated } from '../errors.js';
@@ -50,6 +51,7 @@ export async function createSubgraphServer<C extends SubgraphContext>(options: S
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
       {
         async requestDidStart() {
           return {
