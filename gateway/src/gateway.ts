@@ -24,6 +24,19 @@ const GRAPHQL_PATH = '/graphql';
  */
 export async function createGateway({ runtime, identity, supergraphSdl }: GatewayOptions) {
   const logger = runtime.logger.child({ service: 'gateway' });
+  // one signature per caller per minute (the header stays valid for five), so identical
+  // requests of one caller carry identical headers
+  const signatures = new Map<string, { value: string; until: number }>();
+  const signedContext = (caller: CallerContext): string => {
+    const key = `${caller.tenantId}|${caller.appId}|${caller.role}`;
+    const now = Date.now();
+    const hit = signatures.get(key);
+    if (hit && hit.until > now) return hit.value;
+    if (signatures.size > 10_000) signatures.clear();
+    const value = runtime.signer.sign(caller, now);
+    signatures.set(key, { value, until: now + 60_000 });
+    return value;
+  };
   const gw = createGatewayRuntime<{ caller?: CallerContext }>({
     supergraph: supergraphSdl,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -33,13 +46,14 @@ export async function createGateway({ runtime, identity, supergraphSdl }: Gatewa
     maskedErrors: false,
     plugins: () => [
       {
-        onFetch({ options, setOptions, context }) {
-          const caller = (context as { caller?: CallerContext }).caller;
+        // The caller travels in extensions.headers, which the HTTP executor includes in its
+        // key for de-duplicating identical in-flight queries: only requests of the same caller
+        // may share an upstream answer, never two tenants'.
+        onSubgraphExecute({ executionRequest }: { executionRequest: { context?: unknown; extensions?: Record<string, unknown> } }) {
+          const caller = (executionRequest.context as { caller?: CallerContext } | undefined)?.caller;
           if (!caller) return;
-          setOptions({
-            ...options,
-            headers: { ...(options.headers as Record<string, string>), [INTERNAL_CONTEXT_HEADER]: runtime.signer.sign(caller) },
-          });
+          const extensions = (executionRequest.extensions ||= {});
+          extensions['headers'] = { ...(extensions['headers'] as Record<string, string> | undefined), [INTERNAL_CONTEXT_HEADER]: signedContext(caller) };
         },
       },
     ],

@@ -284,11 +284,13 @@ describe('NatsJetStreamBus', () => {
     expect(counts).toEqual([1, 2, 3, 1]);
   });
 
-  it('sanitises group names into durable consumer names', () => {
-    expect(groupConsumerName('devices-cleanup')).toBe('devices-cleanup');
+  it('names durable consumers after prefix and group, sanitised', () => {
+    expect(groupConsumerName('devices-cleanup')).toBe('argus_devices-cleanup');
+    expect(groupConsumerName('devices-cleanup', 'staging')).toBe('staging_devices-cleanup');
     const dotted = groupConsumerName('media.thumbnails');
-    expect(dotted).toMatch(/^media_thumbnails_[0-9a-f]{10}$/);
+    expect(dotted).toMatch(/^argus_media_thumbnails_[0-9a-f]{10}$/);
     expect(dotted).not.toBe(groupConsumerName('media_thumbnails'));
+    expect(groupConsumerName('c', 'a_b')).not.toBe(groupConsumerName('b_c', 'a'));
     expect(groupConsumerName('x'.repeat(200)).length).toBeLessThanOrEqual(64);
   });
 

@@ -65,16 +65,21 @@ function apiErrorCode(err: unknown): number | undefined {
 }
 
 /**
- * Durable consumer name for a work-queue group. JetStream names may not contain `.`, `*`, `>`,
- * whitespace or path separators; anything outside `[A-Za-z0-9_-]` becomes `_`, and a short hash of
- * the original name is appended whenever the name had to change, so `a.b` and `a_b` stay distinct.
+ * Durable consumer name for a work-queue group: `<prefix>_<group>`, e.g. `argus_devices-cleanup`.
+ * The prefix is part of the name because one stream may carry several prefixes (deployments), and
+ * their groups must not share a consumer. JetStream names may not contain `.`, `*`, `>`, whitespace
+ * or path separators: anything outside `[A-Za-z0-9_-]` becomes `_`, and whenever the plain name
+ * could be ambiguous (something was replaced, the prefix has a `_`, or it is too long) a short hash
+ * of the exact prefix and group is appended, so `a.b` and `a_b` stay distinct.
  */
-export function groupConsumerName(group: string): string {
+export function groupConsumerName(group: string, subjectPrefix = 'argus'): string {
   if (!group) throw new Error('bus group name must not be empty');
-  const clean = group.replace(/[^A-Za-z0-9_-]/g, '_');
-  if (clean === group && clean.length <= 64) return clean;
-  const hash = createHash('sha256').update(group).digest('hex').slice(0, 10);
-  return `${clean.slice(0, 48)}_${hash}`;
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
+  const name = `${clean(subjectPrefix)}_${clean(group)}`;
+  const exact = clean(group) === group && /^[A-Za-z0-9-]+$/.test(subjectPrefix) && name.length <= 64;
+  if (exact) return name;
+  const hash = createHash('sha256').update(`${subjectPrefix}\u0000${group}`).digest('hex').slice(0, 10);
+  return `${name.slice(0, 48)}_${hash}`;
 }
 
 /**
@@ -87,9 +92,9 @@ export function groupConsumerName(group: string): string {
  *   every event it reads is handed to each local listener whose pattern matches. Ordered consumers
  *   read the stream, so listeners see only events the stream stored (publisher retries deduplicated,
  *   failed publishes never seen) and resume without a gap after a reconnect or server restart.
- * - Work-queue subscriptions are members of a durable pull consumer named after the group, with
- *   explicit acks; each member pulls only as many events as it has free `concurrency` slots, so
- *   the work spreads over every member in every process.
+ * - Work-queue subscriptions are members of a durable pull consumer named after the group (see
+ *   `groupConsumerName`), with explicit acks; each member pulls only as many events as it has free
+ *   `concurrency` slots, so the work spreads over every member in every process.
  */
 export class NatsJetStreamBus implements Bus {
   readonly kind = 'nats' as const;
@@ -255,7 +260,7 @@ export class NatsJetStreamBus implements Bus {
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
     const retryDelayMs = Math.max(0, options.retryDelayMs ?? 1000);
     const maxDeliveries = Math.max(1, Math.floor(options.maxDeliveries ?? 10));
-    const durable = groupConsumerName(group);
+    const durable = groupConsumerName(group, this.subjectPrefix);
     await this.ensureGroupConsumer(durable, group, pattern, maxDeliveries);
     let consumer: Consumer | null = await this.js.consumers.get(this.streamName, durable);
 
@@ -292,6 +297,7 @@ export class NatsJetStreamBus implements Bus {
           // pull exactly as many events as there are free slots: nothing waits in a local buffer
           // while another member is idle, and no ack deadline runs for an event not yet started
           fetching = await consumer.fetch({ max_messages: concurrency - inflight, expires: PULL_EXPIRES_MS });
+          if (!running) fetching.stop(); // stopped while the pull was being set up
           for await (const m of fetching) {
             if (running) dispatch(m);
             else safely(() => m.nak()); // arrived while stopping: straight back to the group
