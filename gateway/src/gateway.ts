@@ -8,6 +8,7 @@ import {
 } from '@argus/platform';
 import type { IdentityService } from '@argus/subgraph-identity';
 import { authenticate, headersFromConnectionParams } from './authenticate.js';
+import { SharedSubscriptions } from './shared-subscriptions.js';
 
 export interface GatewayOptions {
   runtime: ServiceRuntime;
@@ -139,9 +140,19 @@ export async function createGateway({ runtime, identity, supergraphSdl }: Gatewa
     req: ctx.extra?.request,
     socket: ctx.extra?.socket,
   }));
+  // identical subscriptions of one caller share one upstream execution
+  const shared = new SharedSubscriptions<unknown>();
   useServer(
     {
       ...wsOptions,
+      subscribe: (args) => {
+        const ctx = args.contextValue as { caller: CallerContext; params: { query?: string; variables?: unknown; operationName?: string } };
+        const key = JSON.stringify([
+          ctx.caller.tenantId, ctx.caller.appId, ctx.caller.role,
+          ctx.params.query, ctx.params.variables ?? null, ctx.params.operationName ?? null,
+        ]);
+        return shared.subscribe(key, () => wsOptions.subscribe!(args) as any) as any;
+      },
       onConnect: async (ctx) => {
         try {
           const headers = headersFromConnectionParams(ctx.connectionParams as Record<string, unknown>);
