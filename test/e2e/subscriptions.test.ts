@@ -36,7 +36,7 @@ async function untilLive<T>(sub: Collector<T>, probe: () => Promise<(v: T) => bo
       await waitFor(() => {
         if (sub.error) throw sub.error;
         return sub.values.some(seen);
-      }, 1_000);
+      }, 750);
       return;
     } catch (err) {
       if (sub.error) throw sub.error;
@@ -210,6 +210,7 @@ describe.each(MODES)('subscriptions (%s)', (mode) => {
     expect(otherUrl).not.toBe(f.argus.gatewayUrl);
     const remote = createArgusClient({ url: otherUrl, token: t.token });
     f.clients.push(remote);
+    // one HTTP request first: a fresh gateway serves no subscription before one (see the test below)
     await remote.request(ViewerDocument);
     // raised through the first gateway, watched through the second
     const sub = await alarmSubscriber(remote, t.client, cam.channels[0]!.id, 'second gateway');
@@ -221,5 +222,15 @@ describe.each(MODES)('subscriptions (%s)', (mode) => {
     expect(real(sub.values).find((x) => x.id === raiseAlarm.id)).toMatchObject({
       type: 'FACE', channel: { name: 'Second gateway cam CH1', device: { name: 'Second gateway cam' } }, device: { name: 'Second gateway cam' },
     });
+  });
+
+  it.runIf(mode === 'scale')('serves graphql-ws subscriptions on a freshly started gateway before any HTTP request', async () => {
+    const t = await f.tenant('fresh-gateway');
+    const cam = await createCamera(t.client, 'Fresh gateway cam');
+    const fresh = createArgusClient({ url: await f.argus.startExtraGateway(), token: t.token });
+    f.clients.push(fresh);
+    const sub = await alarmSubscriber(fresh, t.client, cam.channels[0]!.id, 'fresh gateway');
+    subs.push(sub);
+    expect(sub.values[0]!.alarmRaised).toMatchObject({ description: PROBE, channel: { name: 'Fresh gateway cam CH1' } });
   });
 });
