@@ -47,6 +47,19 @@ export async function createGateway({ runtime, identity, supergraphSdl }: Gatewa
     maskedErrors: false,
     plugins: () => [
       {
+        // Errors raised before execution (variable values that do not coerce, …) carry no
+        // code from the runtime; give them the catalog's.
+        onResultProcess({ result }: { result: unknown }) {
+          for (const r of Array.isArray(result) ? result : [result]) {
+            const errors = (r as { errors?: Array<{ extensions?: Record<string, unknown>; path?: unknown }> } | null)?.errors;
+            for (const e of errors ?? []) {
+              if (e.extensions?.code || e.path) continue;
+              (e as { extensions: Record<string, unknown> }).extensions = { ...e.extensions, code: ErrorCode.BAD_USER_INPUT };
+            }
+          }
+        },
+      },
+      {
         // The caller travels in extensions.headers, which the HTTP executor includes in its
         // key for de-duplicating identical in-flight queries: only requests of the same caller
         // may share an upstream answer, never two tenants'.
@@ -59,6 +72,9 @@ export async function createGateway({ runtime, identity, supergraphSdl }: Gatewa
       },
     ],
   });
+
+  // load the supergraph now: graphql-ws connections do not trigger the lazy load that HTTP requests do
+  await gw.getSchema();
 
   const forward = async (req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer | undefined, caller: CallerContext) => {
     const controller = new AbortController();

@@ -18,3 +18,4 @@ export * from './graphql/format-error.js';
 export * from './graphql/channel-directory.js';
 export * from './graphql/relay.js';
 export * from './auth/play-token.js';
+export * from './auth/publish-key.js';

@@ -132,6 +132,7 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
       );
       rmSync(dataDir, { recursive: true, force: true });
       if (dbName) await psql(PG_ADMIN_URL, `drop database if exists ${dbName} with (force)`);
+      if (mode === 'scale') await deleteNatsStream(env.BUS_URL!, env.ARGUS_NATS_STREAM!);
     },
   };
 }
@@ -154,5 +155,16 @@ async function psql(url: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+async function deleteNatsStream(url: string, stream: string): Promise<void> {
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(stream).catch(() => false);
+  } finally {
+    await nc.close();
   }
 }

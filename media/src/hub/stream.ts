@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import type { EgressProtocol, IngestProtocol, MediaFrame, Tracks } from './media-types.js';
+import { frameBytes } from './media-types.js';
+import { StreamReader, DEFAULT_READER_LIMITS, type ReaderLimits } from './reader.js';
+
+export interface PublisherInfo {
+  protocol: IngestProtocol;
+  remote?: string;
+  /** Tenant and channel when the path names one (live/<channelId>/<primary|sub>). */
+  tenantId?: string;
+}
+
+export interface StreamStats {
+  path: string;
+  publisher: PublisherInfo;
+  tracks: Tracks;
+  startedAt: string;
+  uptimeSeconds: number;
+  bytesIn: number;
+  framesIn: number;
+  bitrateInKbps: number;
+  readers: number;
+  readersByProtocol: Partial<Record<EgressProtocol, number>>;
+  bytesOut: number;
+  droppedFrames: number;
+}
+
+/** Caps on the GOP cache: a stream whose GOP is longer keeps only its newest part. */
+const GOP_MAX_FRAMES = 1500;
+const GOP_MAX_BYTES = 32 << 20;
+
+/**
+ * A live stream: its tracks, a cache of the current GOP (so a new reader starts at the last
+ * keyframe at once), and its readers. `push` hands each frame to every reader's own queue and
+ * returns at once, whatever the readers do.
+ * Events: 'ready' (tracks known and a first keyframe arrived), 'reader' (joined/left), 'closed'.
+ */
+export class Stream extends EventEmitter {
+  tracks: Tracks = {};
+  private gop: MediaFrame[] = [];
+  private gopBytes = 0;
+  private readers = new Set<StreamReader>();
+  private nextReaderId = 1;
+  private closedReaders = { bytesOut: 0, dropped: 0 };
+  readonly startedAt = Date.now();
+  bytesIn = 0;
+  framesIn = 0;
+  private rateWindow: Array<[number, number]> = [];
+  ready = false;
+  closed = false;
+
+  constructor(
+    readonly path: string,
+    readonly publisher: PublisherInfo,
+    private readonly readerLimits: ReaderLimits = DEFAULT_READER_LIMITS,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  setTracks(tracks: Tracks): void {
+    this.tracks = { ...this.tracks, ...tracks };
+    this.maybeReady();
+  }
+
+  push(frame: MediaFrame): void {
+    if (this.closed) return;
+    const size = frameBytes(frame);
+    this.bytesIn += size;
+    this.framesIn++;
+    const now = Date.now();
+    this.rateWindow.push([now, size]);
+    while (this.rateWindow.length && this.rateWindow[0]![0] < now - 5000) this.rateWindow.shift();
+    if (frame.kind === 'video' && frame.keyframe) {
+      this.gop = [];
+      this.gopBytes = 0;
+    }
+    // keep the cache starting at a keyframe; audio-only streams keep a short tail
+    if (this.tracks.video ? this.gop.length > 0 || (frame.kind === 'video' && frame.keyframe) : true) {
+      this.gop.push(frame);
+      this.gopBytes += size;
+      if (!this.tracks.video) {
+        while (this.gop.length > 50) this.gopBytes -= frameBytes(this.gop.shift()!);
+      } else if (this.gop.length > GOP_MAX_FRAMES || this.gopBytes > GOP_MAX_BYTES) {
+        this.gop = [];
+        this.gopBytes = 0;
+      }
+    }
+    if (!this.ready) this.maybeReady();
+    for (const r of this.readers) r.offer(frame);
+  }
+
+  /** Adds a reader, pre-filled from the GOP cache so it starts at the last keyframe. */
+  addReader(protocol: EgressProtocol, remote?: string): StreamReader {
+    if (this.closed) throw new Error(`stream ${this.path} is closed`);
+    const reader = new StreamReader(this.nextReaderId++, protocol, this.tracks, this.readerLimits, (r) => this.removeReader(r), remote);
+    for (const f of this.gop) reader.offer(f);
+    this.readers.add(reader);
+    this.emit('reader', { joined: true, reader });
+    return reader;
+  }
+
+  get readerCount(): number {
+    return this.readers.size;
+  }
+
+  /** The newest keyframe and what follows it (for snapshots). */
+  currentGop(): readonly MediaFrame[] {
+    return this.gop;
+  }
+
+  stats(): StreamStats {
+    const byProtocol: Partial<Record<EgressProtocol, number>> = {};
+    let bytesOut = this.closedReaders.bytesOut;
+    let dropped = this.closedReaders.dropped;
+    for (const r of this.readers) {
+      byProtocol[r.protocol] = (byProtocol[r.protocol] ?? 0) + 1;
+      bytesOut += r.bytesOut;
+      dropped += r.dropped;
+    }
+    const windowBytes = this.rateWindow.reduce((n, [, b]) => n + b, 0);
+    const windowSeconds = this.rateWindow.length > 1 ? Math.max(1, (Date.now() - this.rateWindow[0]![0]) / 1000) : 1;
+    return {
+      path: this.path,
+      publisher: this.publisher,
+      tracks: this.tracks,
+      startedAt: new Date(this.startedAt).toISOString(),
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      bytesIn: this.bytesIn,
+      framesIn: this.framesIn,
+      bitrateInKbps: Math.round((windowBytes * 8) / 1000 / windowSeconds),
+      readers: this.readers.size,
+      readersByProtocol: byProtocol,
+      bytesOut,
+      droppedFrames: dropped,
+    };
+  }
+
+  close(reason = 'publisher left'): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of [...this.readers]) r.close();
+    this.gop = [];
+    this.emit('closed', reason);
+  }
+
+  private removeReader(r: StreamReader) {
+    if (!this.readers.delete(r)) return;
+    this.closedReaders.bytesOut += r.bytesOut;
+    this.closedReaders.dropped += r.dropped;
+    this.emit('reader', { joined: false, reader: r });
+  }
+
+  private maybeReady() {
+    if (this.ready) return;
+    const hasKey = this.tracks.video ? this.gop.length > 0 : this.framesIn > 0;
+    if ((this.tracks.video || this.tracks.audio) && hasKey) {
+      this.ready = true;
+      this.emit('ready');
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export * from './hub/index.js';
+export * from './access/play-authorizer.js';
+export * from './access/stream-path.js';
+export * from './media-config.js';
+export * from './media-server.js';

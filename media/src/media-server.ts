@@ -1,0 +1,237 @@
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import {
+  PlayTokenCodec, publishKeyMatches, PUBLISH_KEY_PURPOSE, metricsRegistry,
+  type Logger, type ServiceRuntime,
+} from '@argus/platform';
+import { StreamHub, StreamTimeoutError, type Stream } from './hub/index.js';
+import { PlayAuthorizer, PlayRefused, MemoryUseCounter, RedisUseCounter } from './access/play-authorizer.js';
+import { parseLivePath, type LivePath } from './access/stream-path.js';
+import { mediaConfigFromEnv, type MediaConfig } from './media-config.js';
+
+export type HttpRoute = (req: IncomingMessage, res: ServerResponse, url: URL, live: LivePath) => Promise<boolean> | boolean;
+export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, live: LivePath) => Promise<boolean> | boolean;
+
+/** What every ingest and egress module gets. */
+export interface MediaContext {
+  hub: StreamHub;
+  authorizer: PlayAuthorizer;
+  config: MediaConfig;
+  logger: Logger;
+  runtime: ServiceRuntime;
+  /** True when `key` may publish to `path`. */
+  mayPublish(path: string, key: string | null | undefined): boolean;
+  /**
+   * The ready stream at `live.path`. When nobody publishes it yet, asks the access plane to
+   * start the source (bus `media.stream.requested`) and waits for its first keyframe.
+   */
+  openStream(live: LivePath): Promise<Stream>;
+  /** Registers an HTTP handler for /live/... paths (returns false when the path is not its own). */
+  addHttpRoute(route: HttpRoute): void;
+  addUpgradeRoute(route: UpgradeRoute): void;
+}
+
+export interface MediaModule {
+  name: string;
+  start(ctx: MediaContext): Promise<{ close(): Promise<void> }>;
+}
+
+export class StreamUnavailable extends PlayRefused {
+  constructor(path: string, why: string) {
+    super(404, 'STREAM_NOT_FOUND', `stream ${path} is not available: ${why}`);
+  }
+}
+
+/** Sends a PlayRefused (or any error) as a small JSON body with the right status. */
+export function sendRefusal(res: ServerResponse, err: unknown): void {
+  const r = err instanceof PlayRefused ? err : new PlayRefused(503, 'UNAVAILABLE', 'media server error');
+  if (res.headersSent) return void res.destroy();
+  const body = JSON.stringify({ error: { code: r.code, message: r.message } });
+  res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'access-control-allow-origin': '*' });
+  res.end(body);
+}
+
+/**
+ * The media server of one node: the hub, the HTTP server shared by the HTTP-based egresses
+ * (FLV, HLS, WHEP, snapshots), the protocol modules, and the bus hooks (stream.ready,
+ * stream.idle, stream.closed, player.joined/left).
+ */
+export class MediaServer {
+  readonly hub = new StreamHub();
+  readonly config: MediaConfig;
+  private http: Server;
+  private httpRoutes: HttpRoute[] = [];
+  private upgradeRoutes: UpgradeRoute[] = [];
+  private modules: Array<{ name: string; close(): Promise<void> }> = [];
+  private idleTimers = new Map<string, NodeJS.Timeout>();
+  private redis: Redis | null = null;
+  readonly ctx: MediaContext;
+  httpPort = 0;
+
+  constructor(private readonly runtime: ServiceRuntime, config?: MediaConfig) {
+    this.config = config ?? mediaConfigFromEnv();
+    const logger = runtime.logger.child({ service: 'media-server' });
+    this.redis = runtime.config.REDIS_URL ? new Redis(runtime.config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+    const authorizer = new PlayAuthorizer(
+      PlayTokenCodec.fromConfig(runtime.config),
+      this.redis ? new RedisUseCounter(this.redis) : new MemoryUseCounter(),
+    );
+    const publishKey = runtime.config.deriveKey(PUBLISH_KEY_PURPOSE);
+    this.ctx = {
+      hub: this.hub,
+      authorizer,
+      config: this.config,
+      logger,
+      runtime,
+      mayPublish: (path, key) => publishKeyMatches(publishKey, path, key),
+      openStream: (live) => this.openStream(live),
+      addHttpRoute: (r) => this.httpRoutes.push(r),
+      addUpgradeRoute: (r) => this.upgradeRoutes.push(r),
+    };
+    this.http = createServer((req, res) => void this.handleHttp(req, res));
+    this.http.on('upgrade', (req, socket, head) => void this.handleUpgrade(req, socket, head));
+    this.http.keepAliveTimeout = 65_000;
+    this.wireEvents();
+  }
+
+  async start(modules: MediaModule[]): Promise<void> {
+    await this.ctx.authorizer.watchRevocations(this.runtime.bus);
+    for (const m of modules) {
+      const handle = await m.start(this.ctx);
+      this.modules.push({ name: m.name, close: handle.close });
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.config.httpPort, this.config.host, () => resolve());
+    });
+    this.httpPort = (this.http.address() as AddressInfo).port;
+    this.ctx.logger.info({ http: this.httpPort, modules: modules.map((m) => m.name) }, 'media server listening');
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.idleTimers.values()) clearTimeout(t);
+    this.hub.closeAll();
+    for (const m of [...this.modules].reverse()) await m.close().catch(() => {});
+    await new Promise<void>((r) => {
+      this.http.close(() => r());
+      this.http.closeAllConnections();
+    });
+    this.redis?.disconnect();
+  }
+
+  private async openStream(live: LivePath): Promise<Stream> {
+    const existing = this.hub.get(live.path);
+    if (existing?.ready) return existing;
+    if (!existing) {
+      await this.runtime.bus.publish('media.stream.requested', { path: live.path, channelId: live.channelId, stream: live.stream });
+    }
+    try {
+      return await this.hub.waitReady(live.path, this.config.onDemandTimeoutMs);
+    } catch (err) {
+      if (err instanceof StreamTimeoutError) throw new StreamUnavailable(live.path, 'no source started in time');
+      throw err;
+    }
+  }
+
+  private async handleHttp(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://media');
+    try {
+      if (url.pathname === '/healthz') return void res.end('ok');
+      if (url.pathname === '/metrics') {
+        res.writeHead(200, { 'content-type': metricsRegistry.contentType });
+        return void res.end(await metricsRegistry.metrics());
+      }
+      if (url.pathname === '/v1/streams') {
+        const body = JSON.stringify({ streams: this.hub.list().map((s) => s.stats()) });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(body);
+      }
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+          'access-control-allow-headers': 'content-type, authorization, if-match',
+          'access-control-expose-headers': 'location, etag',
+        });
+        return void res.end();
+      }
+      const live = parseLivePath(url.pathname);
+      if (live) {
+        for (const route of this.httpRoutes) if (await route(req, res, url, live)) return;
+      }
+      sendRefusal(res, new PlayRefused(404, 'NOT_FOUND', `no media at ${url.pathname}`));
+    } catch (err) {
+      if (!(err instanceof PlayRefused)) this.ctx.logger.error({ err, path: url.pathname }, 'media request failed');
+      sendRefusal(res, err);
+    }
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://media');
+    const live = parseLivePath(url.pathname);
+    try {
+      if (live) for (const route of this.upgradeRoutes) if (await route(req, socket, head, url, live)) return;
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    } catch (err) {
+      const r = err instanceof PlayRefused ? err : new PlayRefused(503, 'UNAVAILABLE', 'media server error');
+      socket.end(`HTTP/1.1 ${r.status} ${r.code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    }
+  }
+
+  private wireEvents() {
+    const bus = this.runtime.bus;
+    const info = (s: Stream) => {
+      const live = parseLivePath(s.path);
+      return { path: s.path, channelId: live?.channelId ?? null, stream: live?.stream ?? null, tenantId: s.publisher.tenantId ?? null };
+    };
+    const publish = (subject: string, data: object) =>
+      void bus.publish(subject, data).catch((err) => this.ctx.logger.warn({ err, subject }, 'bus publish failed'));
+    this.hub.on('ready', (s: Stream) => {
+      publish('stream.ready', { ...info(s), protocol: s.publisher.protocol, tracks: describeTracks(s) });
+      this.armIdle(s);
+    });
+    this.hub.on('unpublish', (s: Stream, reason: string) => {
+      const t = this.idleTimers.get(s.path);
+      if (t) clearTimeout(t);
+      this.idleTimers.delete(s.path);
+      publish('stream.closed', { ...info(s), reason, stats: s.stats() });
+    });
+    this.hub.on('reader', (s: Stream, e: { joined: boolean; reader: { protocol: string; remote?: string; bytesOut: number; dropped: number } }) => {
+      publish(e.joined ? 'player.joined' : 'player.left', {
+        ...info(s),
+        protocol: e.reader.protocol,
+        remote: e.reader.remote ?? null,
+        ...(e.joined ? {} : { bytesOut: e.reader.bytesOut, dropped: e.reader.dropped }),
+      });
+      if (e.joined) {
+        const t = this.idleTimers.get(s.path);
+        if (t) clearTimeout(t);
+        this.idleTimers.delete(s.path);
+      } else this.armIdle(s);
+    });
+  }
+
+  /** After `idleSeconds` without readers a stream is announced idle; the source owner may stop it. */
+  private armIdle(s: Stream) {
+    if (s.readerCount > 0 || this.idleTimers.has(s.path)) return;
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(s.path);
+      if (s.readerCount === 0 && !s.closed) {
+        void this.runtime.bus.publish('stream.idle', { path: s.path, idleSeconds: this.config.idleSeconds }).catch(() => {});
+        s.emit('idle');
+      }
+    }, this.config.idleSeconds * 1000);
+    timer.unref();
+    this.idleTimers.set(s.path, timer);
+  }
+}
+
+function describeTracks(s: Stream) {
+  const { video, audio } = s.tracks;
+  return {
+    video: video ? { codec: video.codec, width: video.width ?? null, height: video.height ?? null } : null,
+    audio: audio ? { codec: audio.codec, sampleRate: audio.sampleRate, channels: audio.channels } : null,
+  };
+}
