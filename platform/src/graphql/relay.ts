@@ -55,3 +55,28 @@ export function checkPageArgs(args: PageArgs): void {
     }
   }
 }
+
+/** The parts of MikroORM's Cursor a Relay connection needs. */
+interface OrmCursor<T> {
+  items: T[];
+  totalCount: number;
+  hasNextPage: boolean | null;
+  hasPrevPage: boolean | null;
+  startCursor: string | null;
+  endCursor: string | null;
+  from(item: T): string;
+}
+
+/** Turns a MikroORM `em.findByCursor` result into a Relay connection. */
+export function connectionFromCursor<T>(cursor: OrmCursor<T>): ConnectionShape<T> {
+  return {
+    edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
+    pageInfo: {
+      hasNextPage: !!cursor.hasNextPage,
+      hasPreviousPage: !!cursor.hasPrevPage,
+      startCursor: cursor.startCursor,
+      endCursor: cursor.endCursor,
+    },
+    totalCount: cursor.totalCount,
+  };
+}

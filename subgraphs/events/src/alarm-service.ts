@@ -2,8 +2,7 @@ import { Cursor, UniqueConstraintViolationException, type EntityManager, type Fi
 import {
   ArgusError, ErrorCode, badInput, checkPageArgs, newId, notFound, requireTenant,
   type Bus, type BusEvent, type BusSubscription, type CallerContext, type ChannelDirectory, type ConnectionShape,
-  type Logger, type PageArgs,
-} from '@argus/platform';
+  type Logger, type PageArgs, connectionFromCursor } from '@argus/platform';
 import { Alarm } from './entities/alarm.js';
 import { AlarmState, LIMITS, type AlarmRecord } from './alarm-model.js';
 import { buildAlarmWhere, type AlarmFilterShape } from './alarm-filter.js';
@@ -171,16 +170,7 @@ export class AlarmService {
       orderBy: { occurredAt: 'desc', id: 'desc' },
       includeCount: true,
     });
-    return {
-      edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
-      pageInfo: {
-        hasNextPage: cursor.hasNextPage,
-        hasPreviousPage: cursor.hasPrevPage,
-        startCursor: cursor.startCursor,
-        endCursor: cursor.endCursor,
-      },
-      totalCount: cursor.totalCount,
-    };
+    return connectionFromCursor(cursor);
   }
 
   acknowledge(caller: CallerContext, id: string, note?: string | null): Promise<Alarm> {

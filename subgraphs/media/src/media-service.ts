@@ -1,8 +1,7 @@
 import { Cursor, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import {
   ArgusError, ErrorCode, checkPageArgs, requireTenant,
-  type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type Logger, type PlayTokenCodec,
-} from '@argus/platform';
+  type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type Logger, type PlayTokenCodec, connectionFromCursor } from '@argus/platform';
 import { PlayGrant, PlayProtocol, PlayStream, tokenStreamOf } from './entities/play-grant.js';
 import { buildPlayUrl, checkLiveArgs, type MediaEndpoints } from './play-rules.js';
 
@@ -137,16 +136,7 @@ export class MediaService {
       { tenantId, channelId },
       { first: page.first ?? DEFAULT_PAGE_SIZE, after: page.after ?? undefined, orderBy: { id: 'desc' }, includeCount: true },
     );
-    return {
-      edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
-      pageInfo: {
-        hasNextPage: cursor.hasNextPage,
-        hasPreviousPage: cursor.hasPrevPage,
-        startCursor: cursor.startCursor,
-        endCursor: cursor.endCursor,
-      },
-      totalCount: cursor.totalCount,
-    };
+    return connectionFromCursor(cursor);
   }
 
   async revokeForChannels(tenantId: string, channelIds: string[]): Promise<number> {
