@@ -19,3 +19,4 @@ export * from './graphql/channel-directory.js';
 export * from './graphql/relay.js';
 export * from './auth/play-token.js';
 export * from './auth/publish-key.js';
+export * from './media-node.js';

@@ -1,6 +1,9 @@
-import type { SubgraphContext } from '@argus/platform';
+import type { ChannelDirectory, SubgraphContext } from '@argus/platform';
+import type { MediaNodeRegistry } from './node-registry.js';
 import type { MediaService } from './media-service.js';
 
 export interface MediaContext extends SubgraphContext {
   media: MediaService;
+  nodes: MediaNodeRegistry;
+  channels: ChannelDirectory;
 }

@@ -5,11 +5,13 @@ import {
 import { PlayGrant } from './entities/play-grant.js';
 import { mediaMigrations } from './migrations/m0001-init.js';
 import { MediaService } from './media-service.js';
+import { MediaNodeRegistry } from './node-registry.js';
 import { mediaEndpointsFromEnv } from './play-rules.js';
 import { buildMediaSchema } from './schema.js';
 import type { MediaContext } from './context.js';
 
 export { buildMediaSchema } from './schema.js';
+export { MediaNodeRegistry } from './node-registry.js';
 export { MediaService, GRANT_REVOKED_SUBJECT, GRANTS_GROUP, type GrantRevokedEvent } from './media-service.js';
 export { PlayGrant, PlayProtocol, PlayStream } from './entities/play-grant.js';
 export {
@@ -33,14 +35,16 @@ export async function startMediaSubgraph(runtime: ServiceRuntime): Promise<{ por
   runtime.lifecycle.onStop('media-db', () => orm.close());
   const directory = new ChannelDirectory(runtime.config.subgraphUrl('devices'), runtime.signer);
   await directory.watch(runtime.bus);
-  const media = new MediaService(orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger);
+  const nodes = new MediaNodeRegistry();
+  await nodes.watch(runtime.bus);
+  const media = new MediaService(orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger, nodes);
   await media.start();
   const server = await createSubgraphServer<MediaContext>({
     name: 'media',
     schema: await buildMediaSchema(),
     logger,
     signer: runtime.signer,
-    createContext: (base) => ({ ...base, media }),
+    createContext: (base) => ({ ...base, media, nodes, channels: directory }),
   });
   const port = await server.listen(runtime.config.portOf('media'), runtime.config.ARGUS_HOST);
   runtime.lifecycle.onStop('media-http', () => server.close());

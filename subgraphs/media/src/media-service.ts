@@ -3,6 +3,7 @@ import {
   ArgusError, ErrorCode, checkPageArgs, requireTenant,
   type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type Logger, type PlayTokenCodec, connectionFromCursor } from '@argus/platform';
 import { PlayGrant, PlayProtocol, PlayStream, tokenStreamOf } from './entities/play-grant.js';
+import type { MediaNodeRegistry } from './node-registry.js';
 import { buildPlayUrl, checkLiveArgs, type MediaEndpoints } from './play-rules.js';
 
 /** Published when a grant is revoked, so media servers refuse its token at once: { grantId, tenantId, channelId }. */
@@ -44,6 +45,7 @@ export class MediaService {
     private readonly codec: PlayTokenCodec,
     private readonly endpoints: MediaEndpoints,
     private readonly logger: Logger,
+    private readonly nodes?: MediaNodeRegistry,
   ) {}
 
   em(): EntityManager {
@@ -97,7 +99,11 @@ export class MediaService {
       maxUses: args.useTimes,
     });
     return {
-      url: buildPlayUrl(this.endpoints, channelId, tokenStreamOf(args.stream), args.protocol, token),
+      // the node already serving this stream, else the least loaded one, else the configured address
+      url: buildPlayUrl(
+        this.nodes?.pick(`live/${channelId}/${tokenStreamOf(args.stream)}`) ?? this.endpoints,
+        channelId, tokenStreamOf(args.stream), args.protocol, token,
+      ),
       protocol: args.protocol,
       stream: args.stream,
       expiresAt: grant.expiresAt,
