@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { mediaEndpointsFromEnv, randomSecret, type ServiceRuntime } from '@argus/platform';
-import { MediaServer, type MediaModule } from './media-server.js';
+import { MediaServer, type MediaModule, type SourcePuller } from './media-server.js';
 import { startNodeHeartbeat } from './node-heartbeat.js';
 import type { MediaConfig } from './media-config.js';
 
@@ -14,10 +14,16 @@ export interface MediaNodeHandle {
  * Starts a media node: the media server with its protocol modules, and its heartbeat to the
  * control plane. MEDIA_NODE_ID names it (default: host name plus a random suffix).
  */
-export async function startMediaNode(runtime: ServiceRuntime, modules: MediaModule[], config?: MediaConfig): Promise<MediaNodeHandle> {
-  const server = new MediaServer(runtime, config);
-  await server.start(modules);
+export async function startMediaNode(
+  runtime: ServiceRuntime,
+  modules: MediaModule[],
+  options: { config?: MediaConfig; puller?: SourcePuller } = {},
+): Promise<MediaNodeHandle> {
+  const { config, puller } = options;
   const nodeId = process.env.MEDIA_NODE_ID || `${hostname()}-${randomSecret(4)}`;
+  const server = new MediaServer(runtime, config, nodeId);
+  if (puller) server.setSourcePuller(puller);
+  await server.start(modules);
   const heartbeat = startNodeHeartbeat({ bus: runtime.bus, hub: server.hub, nodeId, endpoints: mediaEndpointsFromEnv(process.env) });
   const close = async () => {
     heartbeat.stop();

@@ -33,6 +33,9 @@ export interface MediaContext {
   addUpgradeRoute(route: UpgradeRoute): void;
 }
 
+/** Pulls a source into the hub at `path` (RTSP today); stop() ends the pull and the stream. */
+export type SourcePuller = (source: { path: string; url: string; transport: 'tcp' | 'udp'; username: string | null; password: string | null }) => { stop(): void };
+
 export interface MediaModule {
   name: string;
   start(ctx: MediaContext): Promise<{ close(): Promise<void> }>;
@@ -67,10 +70,18 @@ export class MediaServer {
   private modules: Array<{ name: string; close(): Promise<void> }> = [];
   private idleTimers = new Map<string, NodeJS.Timeout>();
   private redis: Redis | null = null;
+  private pulls = new Map<string, { stop(): void }>();
+  private unavailable = new Map<string, (reason: string) => void>();
+  private puller: SourcePuller | null = null;
   readonly ctx: MediaContext;
   httpPort = 0;
 
-  constructor(private readonly runtime: ServiceRuntime, config?: MediaConfig) {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    config?: MediaConfig,
+    /** Names this node in bus requests, so answers come back to it. */
+    readonly nodeId: string = `media-${Math.random().toString(36).slice(2, 10)}`,
+  ) {
     this.config = config ?? mediaConfigFromEnv();
     const logger = runtime.logger.child({ service: 'media-server' });
     this.redis = runtime.config.REDIS_URL ? new Redis(runtime.config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
@@ -96,8 +107,14 @@ export class MediaServer {
     this.wireEvents();
   }
 
+  /** Sets how on-demand sources are pulled (media.source.resolved answers). */
+  setSourcePuller(puller: SourcePuller): void {
+    this.puller = puller;
+  }
+
   async start(modules: MediaModule[]): Promise<void> {
     await this.ctx.authorizer.watchRevocations(this.runtime.bus);
+    await this.watchSourceAnswers();
     for (const m of modules) {
       const handle = await m.start(this.ctx);
       this.modules.push({ name: m.name, close: handle.close });
@@ -112,6 +129,8 @@ export class MediaServer {
 
   async close(): Promise<void> {
     for (const t of this.idleTimers.values()) clearTimeout(t);
+    for (const p of this.pulls.values()) p.stop();
+    this.pulls.clear();
     this.hub.closeAll();
     for (const m of [...this.modules].reverse()) await m.close().catch(() => {});
     await new Promise<void>((r) => {
@@ -124,15 +143,40 @@ export class MediaServer {
   private async openStream(live: LivePath): Promise<Stream> {
     const existing = this.hub.get(live.path);
     if (existing?.ready) return existing;
+    let refuse: (reason: string) => void = () => {};
+    const refused = new Promise<never>((_, reject) => (refuse = (reason) => reject(new StreamUnavailable(live.path, reason))));
+    refused.catch(() => undefined);
     if (!existing) {
-      await this.runtime.bus.publish('media.stream.requested', { path: live.path, channelId: live.channelId, stream: live.stream });
+      this.unavailable.set(live.path, refuse);
+      await this.runtime.bus.publish('media.stream.requested', { path: live.path, channelId: live.channelId, stream: live.stream, nodeId: this.nodeId });
     }
     try {
-      return await this.hub.waitReady(live.path, this.config.onDemandTimeoutMs);
+      return await Promise.race([this.hub.waitReady(live.path, this.config.onDemandTimeoutMs), refused]);
     } catch (err) {
       if (err instanceof StreamTimeoutError) throw new StreamUnavailable(live.path, 'no source started in time');
       throw err;
+    } finally {
+      if (this.unavailable.get(live.path) === refuse) this.unavailable.delete(live.path);
     }
+  }
+
+  /** Answers of the access plane to this node's media.stream.requested. */
+  private async watchSourceAnswers() {
+    const bus = this.runtime.bus;
+    await bus.subscribe<{ path: string; nodeId: string; url: string; transport: 'tcp' | 'udp'; username: string | null; passwordSealed: string | null }>(
+      'media.source.resolved',
+      (e) => {
+        const a = e.data;
+        if (a.nodeId !== this.nodeId || this.pulls.has(a.path) || this.hub.get(a.path)) return;
+        if (!this.puller) return this.unavailable.get(a.path)?.('this media node cannot pull sources');
+        const password = a.passwordSealed ? this.runtime.secrets.open(a.passwordSealed, a.path) : null;
+        this.ctx.logger.info({ path: a.path, url: a.url }, 'pulling source on demand');
+        this.pulls.set(a.path, this.puller({ path: a.path, url: a.url, transport: a.transport, username: a.username, password }));
+      },
+    );
+    await bus.subscribe<{ path: string; nodeId: string; reason: string }>('media.source.unavailable', (e) => {
+      if (e.data.nodeId === this.nodeId) this.unavailable.get(e.data.path)?.(e.data.reason);
+    });
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse) {
@@ -193,6 +237,8 @@ export class MediaServer {
       this.armIdle(s);
     });
     this.hub.on('unpublish', (s: Stream, reason: string) => {
+      if (reason !== 'idle') this.pulls.get(s.path)?.stop();
+      this.pulls.delete(s.path);
       const t = this.idleTimers.get(s.path);
       if (t) clearTimeout(t);
       this.idleTimers.delete(s.path);
@@ -221,6 +267,13 @@ export class MediaServer {
       if (s.readerCount === 0 && !s.closed) {
         void this.runtime.bus.publish('stream.idle', { path: s.path, idleSeconds: this.config.idleSeconds }).catch(() => {});
         s.emit('idle');
+        // a source pulled on demand stops when nobody watches it any more
+        const pull = this.pulls.get(s.path);
+        if (pull) {
+          this.pulls.delete(s.path);
+          pull.stop();
+          s.close('idle');
+        }
       }
     }, this.config.idleSeconds * 1000);
     timer.unref();

@@ -27,6 +27,11 @@ export interface SubgraphServerOptions<C extends SubgraphContext> {
   ready?: () => Promise<boolean> | boolean;
   /** Root fields a caller without credentials may use (e.g. issueAccessToken). Everything else needs an app. */
   publicRootFields?: string[];
+  /**
+   * Service-to-service HTTP routes under /internal/ (not part of the public API): callable only
+   * with a signed context of role SERVICE. Returns false when the path is not its own.
+   */
+  internalRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean | void> | boolean | void;
 }
 
 export interface SubgraphServer {
@@ -186,6 +191,13 @@ export async function createSubgraphServer<C extends SubgraphContext>(options: S
     ready: options.ready,
     routeLabel: (u) => (u.pathname === '/graphql' ? '/graphql' : u.pathname.startsWith('/') ? 'other' : 'other'),
     handle: async (req, res, url) => {
+      if (url.pathname.startsWith('/internal/') && options.internalRoutes) {
+        const caller = signer.verify(req.headers[INTERNAL_CONTEXT_HEADER] as string | undefined);
+        if (!caller || caller.role !== 'SERVICE') {
+          throw new ArgusError(ErrorCode.INTERNAL_ONLY, `${url.pathname} is for Argus services only`);
+        }
+        return options.internalRoutes(req, res, url);
+      }
       if (url.pathname !== '/graphql') return false;
       await handleGraphql(req, res, url);
     },

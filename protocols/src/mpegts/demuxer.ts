@@ -86,6 +86,7 @@ export function demuxTs(buf: Uint8Array): TsDemuxed {
 }
 
 function readPsi(out: TsDemuxed, pid: number, payload: Buffer, offset: number) {
+  if (payload.length < 1) throw bad('PSI packet without payload bytes', offset);
   const start = 1 + payload[0]!;
   if (start + 3 > payload.length) throw bad('PSI pointer field points past the packet', offset);
   const s = payload.subarray(start);

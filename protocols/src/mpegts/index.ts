@@ -4,10 +4,9 @@
  */
 export { TsError, TsErrorCode } from './errors.js';
 export { crc32Mpeg2 } from './crc32.js';
-export { AAC_SAMPLE_RATES, ADTS_HEADER_BYTES, aacConfigBytes, adtsHeader, parseAdtsFrames, readAacConfig, type AacConfig, type AdtsFrame } from './adts.js';
-export { annexBAccessUnit, isAudNal, isKeyframeNal, isParameterSetNal, nalType, splitAnnexB, type TsVideoCodec } from './annexb.js';
-export { STREAM_TYPE, patSection, pmtSection, type PmtStream } from './psi.js';
-export { TS_PACKET_BYTES, PTS_WRAP, ContinuityCounters, packetize, psiPayload, type PacketizeOptions } from './packets.js';
-export { PES_STREAM_ID, pesPacket, readTimestamp } from './pes.js';
+export { annexBAccessUnit, type TsVideoCodec } from './annexb.js';
+export { STREAM_TYPE as TS_STREAM_TYPE, patSection, pmtSection, type PmtStream as TsPmtStream } from './psi.js';
+export { TS_PACKET_BYTES, PTS_WRAP, ContinuityCounters as TsContinuityCounters, packetize as tsPacketize, psiPayload as tsPsiPayload, type PacketizeOptions as TsPacketizeOptions } from './packets.js';
+export { PES_STREAM_ID, pesPacket, readTimestamp as readPesTimestamp } from './pes.js';
 export { TsMuxer, TS_PIDS, type TsMuxerTracks, type TsVideoSample } from './muxer.js';
 export { demuxTs, type TsDemuxed, type TsPes } from './demuxer.js';

@@ -2,7 +2,7 @@
  * MPEG-TS muxer for one program: PAT, PMT, a video PID (H.264/H.265, Annex-B with an AUD and the
  * parameter sets before each keyframe, PCR) and an audio PID (AAC in ADTS). Timestamps are 90 kHz ticks.
  */
-import { AAC_SAMPLE_RATES, adtsHeader, readAacConfig, type AacConfig } from './adts.js';
+import { AAC_SAMPLE_RATES, buildAdtsHeader, parseAacConfig, type AacConfig } from '../codecs/index.js';
 import { annexBAccessUnit, type TsVideoCodec } from './annexb.js';
 import { TsError, TsErrorCode } from './errors.js';
 import { ContinuityCounters, packetize, psiPayload } from './packets.js';
@@ -42,7 +42,8 @@ export class TsMuxer {
     }
     if (tracks.audio) {
       if (tracks.audio.codec !== 'AAC') throw new TsError(TsErrorCode.BAD_INPUT, `audio codec ${String(tracks.audio.codec)} cannot go in TS here`);
-      this.aac = tracks.audio.config?.length ? readAacConfig(tracks.audio.config) : aacFromRate(tracks.audio.sampleRate, tracks.audio.channels);
+      this.aac = tracks.audio.config?.length ? parseAacConfig(tracks.audio.config) : aacLc(tracks.audio.sampleRate, tracks.audio.channels);
+      if (!(AAC_SAMPLE_RATES as readonly number[]).includes(this.aac.sampleRate)) throw new TsError(TsErrorCode.BAD_INPUT, `AAC sample rate ${this.aac.sampleRate} has no ADTS index`);
       this.streams.push({ streamType: STREAM_TYPE.AAC_ADTS, pid: TS_PIDS.AUDIO });
     }
     if (!this.streams.length) throw new TsError(TsErrorCode.BAD_INPUT, 'a TS needs a video or an audio track');
@@ -68,14 +69,12 @@ export class TsMuxer {
   /** One raw AAC frame at `pts` (90 kHz). */
   audio(pts: number, frame: Uint8Array): Buffer {
     if (!this.aac) throw new TsError(TsErrorCode.BAD_INPUT, 'no audio track');
-    const pes = pesPacket(PES_STREAM_ID.AUDIO, pts, undefined, Buffer.concat([adtsHeader(this.aac, frame.length), frame]));
+    const pes = pesPacket(PES_STREAM_ID.AUDIO, pts, undefined, Buffer.concat([buildAdtsHeader(this.aac, frame.length), frame]));
     const audioCarriesPcr = this.pcrPid === TS_PIDS.AUDIO;
     return packetize(TS_PIDS.AUDIO, pes, this.cc, audioCarriesPcr ? { pcr: pts - PCR_LEAD, randomAccess: true } : {});
   }
 }
 
-function aacFromRate(sampleRate: number, channels: number): AacConfig {
-  const i = AAC_SAMPLE_RATES.findIndex((r) => r === sampleRate);
-  if (i < 0) throw new TsError(TsErrorCode.BAD_INPUT, `AAC sample rate ${sampleRate} has no ADTS index`);
-  return { objectType: 2, sampleRateIndex: i, sampleRate, channelConfig: channels };
+function aacLc(sampleRate: number, channels: number): AacConfig {
+  return { objectType: 2, sampleRate, channelConfig: channels, channels };
 }

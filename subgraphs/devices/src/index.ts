@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { serveStreamSource } from './stream-source-route.js';
 import { createSubgraphServer, openOrm, type BusSubscription, type ServiceRuntime } from '@argus/platform';
 import { Device } from './entities/device.js';
 import { Channel } from './entities/channel.js';
@@ -38,6 +39,7 @@ export async function startDevicesSubgraph(runtime: ServiceRuntime): Promise<{ p
       logger,
       signer: runtime.signer,
       ready: () => orm.isConnected(),
+      internalRoutes: (req, res, url) => serveStreamSource(devices, req, res, url),
       createContext: (base) => ({ ...base, devices, bus: runtime.bus, loaders: createLoaders(devices) }),
     });
     const port = await server.listen(runtime.config.portOf('devices'), runtime.config.ARGUS_HOST);
