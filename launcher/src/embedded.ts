@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { SUBGRAPH_NAMES } from '@argus/platform';
 import { openIdentity, startIdentitySubgraph } from '@argus/subgraph-identity';
 import { startGateway } from '@argus/gateway';
+import { startAccess } from '@argus/access';
+import { startMediaNode } from '@argus/media';
+import { MEDIA_MODULES, SOURCE_PULLER } from './media-modules.js';
 import { boot } from './boot.js';
 import { SUBGRAPHS } from './services.js';
 
@@ -16,6 +19,8 @@ try {
   await startIdentitySubgraph(runtime, identity);
   for (const name of SUBGRAPH_NAMES) if (name !== 'identity') await SUBGRAPHS[name].start(runtime);
   const { port } = await startGateway(runtime, identity);
+  await startAccess(runtime);
+  const media = await startMediaNode(runtime, MEDIA_MODULES, { puller: SOURCE_PULLER });
   const admin = await identity.bootstrapAdmin();
   const host = config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST;
   const url = config.GATEWAY_PUBLIC_URL ?? `http://${host}:${port}/graphql`;
@@ -24,6 +29,7 @@ try {
     `Argus is running (embedded: ${config.database.kind === 'sqlite' ? `SQLite in ${config.database.dir}` : 'PostgreSQL'}, ${runtime.bus.kind} bus)`,
     `  GraphQL (HTTP, SSE and graphql-ws): ${url}`,
     `  access tokens:                      POST ${url.replace(/\/graphql$/, '')}/auth/token`,
+    `  media server (node ${media.nodeId}):  http :${media.server.httpPort}  (streams: GET /v1/streams)`,
     `  admin access key:                   ${admin.accessKey}`,
     admin.secretKey
       ? `  admin secret key:                   ${admin.secretKey}   (shown once; keep it)`

@@ -17,7 +17,7 @@ export interface Mp4Box {
 
 const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'dinf', 'mvex', 'moof', 'traf', 'edts', 'udta', 'mfra']);
 /** Boxes whose children follow some fixed fields: bytes to skip in the body. */
-const SKIP: Record<string, number> = { stsd: 8, dref: 8, avc1: 78, avc3: 78, hvc1: 78, hev1: 78, mp4a: 28, esds: 0 };
+const SKIP: Record<string, number> = { stsd: 8, dref: 8, avc1: 78, avc3: 78, hvc1: 78, hev1: 78, mp4a: 28 };
 const MAX_DEPTH = 16;
 
 export function parseBoxes(input: Uint8Array, depth = 0, base = 0): Mp4Box[] {
@@ -41,7 +41,7 @@ export function parseBoxes(input: Uint8Array, depth = 0, base = 0): Mp4Box[] {
     const body = buf.subarray(pos + header, pos + size);
     const b: Mp4Box = { type, offset: base + pos, size, body };
     const skip = CONTAINERS.has(type) ? 0 : SKIP[type];
-    if (skip !== undefined && type !== 'esds' && depth < MAX_DEPTH) {
+    if (skip !== undefined && depth < MAX_DEPTH) {
       if (skip > body.length) throw new Mp4Error(Mp4ErrorCode.TRUNCATED, `box ${type} too short`, base + pos);
       b.children = parseBoxes(body.subarray(skip), depth + 1, base + pos + header + skip);
     }

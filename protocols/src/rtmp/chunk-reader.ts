@@ -157,7 +157,6 @@ export class RtmpChunkReader {
   }
 
   private applyControl(msg: RtmpMessage) {
-    if (msg.streamId !== 0 && msg.csid !== 2 && msg.typeId > 6) return;
     switch (msg.typeId) {
       case RtmpMessageType.SET_CHUNK_SIZE: {
         if (msg.payload.length < 4) throw new RtmpError(RtmpErrorCode.BAD_MESSAGE, 'Set Chunk Size needs 4 bytes');

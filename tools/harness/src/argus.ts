@@ -13,6 +13,8 @@ export type Mode = 'embedded' | 'scale';
 
 export interface RunningArgus {
   dataDir: string;
+  /** Every port this Argus listens on, by variable name (GATEWAY_PORT, MEDIA_RTMP_PORT, HTTP_PUSH_PORT, …). */
+  ports: Record<string, number>;
   /** The master key every process of this Argus shares (tests forge expired tokens with it). */
   masterKey(): Buffer;
   mode: Mode;
@@ -51,6 +53,7 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
   const adminSecretKey = randomBytes(24).toString('base64url');
   const ports: Record<string, number> = { GATEWAY_PORT: await freePort() };
   for (const s of SUBGRAPHS) ports[`${s.toUpperCase()}_PORT`] = await freePort();
+  for (const p of ['MEDIA_HTTP_PORT', 'MEDIA_RTMP_PORT', 'MEDIA_RTSP_PORT', 'HTTP_PUSH_PORT']) ports[p] = await freePort();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ARGUS_DATA_DIR: dataDir,
@@ -59,6 +62,10 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
     GATEWAY_HOST: '127.0.0.1',
     LOG_LEVEL: process.env.ARGUS_TEST_LOG_LEVEL ?? 'warn',
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    MEDIA_HOST: '127.0.0.1',
+    MEDIA_PUBLIC_URL: `http://127.0.0.1:${ports.MEDIA_HTTP_PORT}`,
+    MEDIA_RTMP_URL: `rtmp://127.0.0.1:${ports.MEDIA_RTMP_PORT}`,
+    MEDIA_RTSP_URL: `rtsp://127.0.0.1:${ports.MEDIA_RTSP_PORT}`,
     ...options.env,
   };
   let dbName: string | null = null;
@@ -82,7 +89,7 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
     child.stderr!.on('data', (d) => (output += d));
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
-      if (!readyUrl) return output.includes('Argus is running');
+      if (!readyUrl) return output.includes('Argus is running') || output.includes(`argus ${args[1]} ready`);
       try {
         return (await fetch(readyUrl)).ok;
       } catch {
@@ -98,11 +105,14 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
       await spawnService(['launcher/dist/service.js', s], {}, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/readyz`);
     }
     await spawnService(['launcher/dist/service.js', 'gateway'], {}, `http://127.0.0.1:${ports.GATEWAY_PORT}/readyz`);
+    await spawnService(['launcher/dist/service.js', 'access']);
+    await spawnService(['launcher/dist/service.js', 'media-server']);
   }
   const subgraphUrls = Object.fromEntries(
     SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/graphql`]),
   ) as RunningArgus['subgraphUrls'];
   return {
+    ports,
     dataDir,
     masterKey: () =>
       Buffer.from(env.ARGUS_MASTER_KEY ?? readFileSync(join(dataDir, 'master.key'), 'utf8').trim(), 'base64'),

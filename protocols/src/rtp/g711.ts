@@ -1,0 +1,37 @@
+/**
+ * Payload formats whose RTP payload is the frame itself: G.711 PCMA / PCMU (RFC 3551, one byte
+ * per sample and channel; split into MTU-sized chunks with advancing timestamps) and Opus
+ * (RFC 7587, one packet per frame).
+ */
+import { RtpError, RtpErrorCode } from './errors.js';
+import type { RtpDepacketizer, RtpFrame, RtpOutPayload, RtpPacket } from './packet.js';
+import { RTP_DEFAULT_MTU } from './nal.js';
+
+export class PassthroughRtpDepacketizer implements RtpDepacketizer {
+  dropped = 0;
+
+  push(p: RtpPacket): RtpFrame[] {
+    if (p.payload.length === 0) {
+      this.dropped++;
+      return [];
+    }
+    return [{ timestamp: p.timestamp, units: [Buffer.from(p.payload)], keyframe: true }];
+  }
+}
+
+/** RTP payloads of G.711 samples (`channels` bytes per sample period). */
+export function packetizeRtpG711(frame: Buffer, channels = 1, mtu = RTP_DEFAULT_MTU): RtpOutPayload[] {
+  if (!Number.isInteger(channels) || channels < 1 || channels > 8) throw new RtpError(RtpErrorCode.BAD_INPUT, 'bad channel count');
+  if (!Number.isInteger(mtu) || mtu < channels) throw new RtpError(RtpErrorCode.BAD_INPUT, `MTU ${mtu} is out of range`);
+  const chunk = mtu - (mtu % channels);
+  const out: RtpOutPayload[] = [];
+  for (let o = 0; o < frame.length; o += chunk) {
+    out.push({ payload: frame.subarray(o, o + chunk), marker: false, timestampOffset: o / channels });
+  }
+  return out;
+}
+
+/** An Opus packet is sent as it is. */
+export function packetizeRtpOpus(frame: Buffer): RtpOutPayload[] {
+  return frame.length ? [{ payload: frame, marker: false, timestampOffset: 0 }] : [];
+}
