@@ -9,6 +9,7 @@ import {
 import type { IdentityService } from '@argus/subgraph-identity';
 import { authenticate, headersFromConnectionParams } from './authenticate.js';
 import { SharedSubscriptions } from './shared-subscriptions.js';
+import { createPictureRoute } from './picture-route.js';
 
 export interface GatewayOptions {
   runtime: ServiceRuntime;
@@ -139,13 +140,15 @@ export async function createGateway({ runtime, identity, supergraphSdl }: Gatewa
     });
   };
 
+  const pictures = createPictureRoute(runtime);
   const http = createServiceHttp({
     service: 'gateway',
     logger,
-    routeLabel: (u) => (u.pathname === GRAPHQL_PATH || u.pathname === '/auth/token' ? u.pathname : 'other'),
+    routeLabel: (u) => (u.pathname === GRAPHQL_PATH || u.pathname === '/auth/token' ? u.pathname : pictures.matches(u) ? '/pictures' : 'other'),
     handle: async (req, res, url) => {
       if (url.pathname === GRAPHQL_PATH) return void (await handleGraphql(req, res, url));
       if (url.pathname === '/auth/token') return void (await handleTokenRequest(req, res));
+      if (pictures.matches(url)) return void (await pictures.handle(req, res, url));
       return false;
     },
   });

@@ -20,3 +20,4 @@ export * from './graphql/relay.js';
 export * from './auth/play-token.js';
 export * from './auth/publish-key.js';
 export * from './media-node.js';
+export * from './storage/index.js';

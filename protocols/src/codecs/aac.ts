@@ -46,11 +46,12 @@ function readSampleRate(r: BitReader): number {
 
 /** Builds a plain AudioSpecificConfig (no SBR signalling): 2 bytes for the standard rates. */
 export function buildAacConfig(objectType: number, sampleRate: number, channelConfig: number): Buffer {
-  if (objectType < 1 || objectType > 95 || channelConfig < 0 || channelConfig > 15) {
+  // 31 is the escape value, not a type
+  if (objectType < 1 || objectType > 95 || objectType === 31 || channelConfig < 0 || channelConfig > 15) {
     throw new CodecError(CodecErrorCode.INVALID, 'AAC object type or channel configuration out of range');
   }
   const bits: Array<[number, number]> = [];
-  if (objectType >= 31) bits.push([31, 5], [objectType - 32, 6]);
+  if (objectType > 31) bits.push([31, 5], [objectType - 32, 6]);
   else bits.push([objectType, 5]);
   const index = AAC_SAMPLE_RATES.indexOf(sampleRate as (typeof AAC_SAMPLE_RATES)[number]);
   if (index >= 0) bits.push([index, 4]);

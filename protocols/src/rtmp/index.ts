@@ -14,6 +14,6 @@ export { RtmpChunkWriter } from './chunk-writer.js';
 export {
   RtmpMessageType, UserControlEvent, RtmpChunkStream,
   setChunkSizeMessage, abortMessage, acknowledgementMessage, windowAckSizeMessage, setPeerBandwidthMessage,
-  userControlMessage, parseUserControl, parseControlValue, commandMessage, dataMessage, parseCommand, parseData, splitAggregate,
+  userControlMessage, parseUserControl, parseControlValue, commandMessage, dataMessage, onStatusMessage, parseCommand, parseData, splitAggregate,
   type RtmpMessage, type RtmpCommand, type UserControl,
 } from './messages.js';

@@ -157,3 +157,8 @@ export function splitAggregate(msg: RtmpMessage): RtmpMessage[] {
   }
   return out;
 }
+
+/** An onStatus command on a message stream, e.g. ('status', 'NetStream.Publish.Start', …). */
+export function onStatusMessage(streamId: number, level: 'status' | 'error' | 'warning', code: string, description: string, extra: { [key: string]: Amf0Value } = {}): RtmpMessage {
+  return { ...commandMessage('onStatus', 0, null, [{ level, code, description, ...extra }], streamId), csid: RtmpChunkStream.DATA };
+}

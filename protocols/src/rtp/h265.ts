@@ -12,7 +12,7 @@ const typeOf = (b0: number) => (b0 >> 1) & 0x3f;
 
 export class H265RtpDepacketizer extends NalDepacketizer {
   protected payload(payload: Buffer): boolean {
-    if (payload.length < 3) return false;
+    if (payload.length < 2) return false;
     const type = typeOf(payload[0]!);
     if (type < AP) return this.add(Buffer.from(payload));
     if (type === AP) {
@@ -28,6 +28,7 @@ export class H265RtpDepacketizer extends NalDepacketizer {
       return true;
     }
     if (type === FU) {
+      if (payload.length < 3) return false;
       const fuHeader = payload[2]!;
       const start = (fuHeader & 0x80) !== 0;
       const end = (fuHeader & 0x40) !== 0;

@@ -39,7 +39,7 @@ export async function startDevicesSubgraph(runtime: ServiceRuntime): Promise<{ p
       logger,
       signer: runtime.signer,
       ready: () => orm.isConnected(),
-      internalRoutes: (req, res, url) => serveStreamSource(devices, req, res, url),
+      internalRoutes: async (req, res, url) => (await serveStreamSource(devices, req, res, url)) || (await import('./device-lookup-route.js')).serveDeviceLookup(devices, req, res, url),
       createContext: (base) => ({ ...base, devices, bus: runtime.bus, loaders: createLoaders(devices) }),
     });
     const port = await server.listen(runtime.config.portOf('devices'), runtime.config.ARGUS_HOST);

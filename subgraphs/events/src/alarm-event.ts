@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { badInput } from '@argus/platform';
 import {
-  ALARM_LEVEL_NAMES, AlarmLevel, AlarmState, AlarmStatus, AlarmType, LIMITS, levelName,
+  ALARM_LEVEL_NAMES, AlarmLevel, AlarmSource, AlarmState, AlarmStatus, AlarmType, LIMITS, levelName,
   type AlarmLevelName, type AlarmRecord,
 } from './alarm-model.js';
+import { classifyAlarm } from './taxonomy/index.js';
+import { extractPictures, parseStoredPictures, type PictureUpload } from './pictures.js';
 
 /** Subject of a new alarm. Drivers (access plane) and raiseAlarm publish it; events stores it and streams it. */
 export const ALARM_RAISED_SUBJECT = 'alarm.raised';
@@ -12,9 +14,10 @@ export const ALARM_ACKNOWLEDGED_SUBJECT = 'alarm.acknowledged';
 export const ALARM_CLEARED_SUBJECT = 'alarm.cleared';
 
 /**
- * Payload of `alarm.raised`. What a driver must send: tenantId, deviceId, type (an AlarmType;
- * an unknown string becomes OTHER and is kept as sourceCode when none is given). Everything
- * else has a default: level MINOR, status PULSE, occurredAt = publish time, description ''.
+ * Payload of `alarm.raised`. What a driver must send: tenantId, deviceId, type (an AlarmType, or
+ * the vendor's code: the taxonomy maps it, see taxonomy/; an unknown code becomes OTHER and is
+ * kept as sourceCode). Everything else has a default: level = the taxonomy's for the type, status
+ * PULSE, occurredAt = publish time, description = the taxonomy's English name, or ''.
  *
  * - alarmId: leave it out in drivers; events derives a stable id (from tenantId + dedupeKey,
  *   else from the bus event id) so the stored alarm and the live subscription agree.
@@ -25,7 +28,11 @@ export const ALARM_CLEARED_SUBJECT = 'alarm.cleared';
  * - dedupeKey: the vendor's unique id of this report (e.g. alarm_uuid). Unique per tenant: a second
  *   alarm with the same key is dropped. When a vendor reuses one uuid for start and stop, make
  *   the key distinct per status (e.g. `${alarm_uuid}/${status}`).
- * - attributes: a JSON object (decoded `extends`/`extern`, face or plate details, …), ≤ 16 KiB.
+ * - source: 'HTTP_PUSH' | 'CMIOT' | 'HUAWEI' | 'ISUP' (also 'http-push', …), else attributes.source.
+ * - attributes: a JSON object (decoded `extends`/`extern`, face or plate details, …); ≤ 16 KiB once
+ *   pictures are taken out (longer strings inside are then replaced by { omitted: <length> }).
+ *   attributes.pictures: [{ contentType, dataBase64, name? }] — JPEG/PNG ≤ 5 MiB each, stored in
+ *   the blob store and served as Alarm.pictures (bad ones are dropped with a warning, never the alarm).
  */
 export interface AlarmRaisedEvent {
   alarmId?: string;
@@ -41,11 +48,21 @@ export interface AlarmRaisedEvent {
   dedupeKey?: string | null;
   attributes?: Record<string, unknown> | null;
   description?: string | null;
+  source?: AlarmSource | string | null;
   /** Present on events published by events itself (always NEW for a new alarm). */
   state?: AlarmState;
 }
 
-export type NormalizeResult = { ok: true; alarm: AlarmRecord } | { ok: false; reason: string };
+export type NormalizeResult =
+  | {
+      ok: true;
+      alarm: AlarmRecord;
+      /** Pictures to write to the blob store before storing the alarm (keys as in alarm.pictures). */
+      uploads: PictureUpload[];
+      /** Pictures dropped, and why. */
+      warnings: string[];
+    }
+  | { ok: false; reason: string };
 
 const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const ID_SHAPE = /^[A-Za-z0-9_-]{1,40}$/;
@@ -102,27 +119,63 @@ export function parseAlarmStatus(v: unknown): AlarmStatus | null {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length ? v : null);
 
-function attributesJson(v: unknown): string | null | undefined {
+function attributesObject(v: unknown): Record<string, unknown> | null {
   if (v == null) return null;
   if (typeof v === 'string') {
     try {
-      return attributesJson(JSON.parse(v));
+      const parsed = JSON.parse(v) as unknown;
+      return parsed != null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
     } catch {
-      return attributesJson({ value: v });
+      return { value: v };
     }
   }
-  if (typeof v !== 'object' || Array.isArray(v)) return attributesJson({ value: v });
-  const json = JSON.stringify(v);
-  return json.length <= LIMITS.attributes ? json : undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return { value: v };
+  return v as Record<string, unknown>;
+}
+
+const OMIT_STRINGS_OVER = 256;
+
+function omitLongStrings(v: unknown): unknown {
+  if (typeof v === 'string') return v.length > OMIT_STRINGS_OVER ? { omitted: v.length } : v;
+  if (Array.isArray(v)) return v.map(omitLongStrings);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, omitLongStrings(x)]));
+  return v;
 }
 
 /**
+ * JSON text of attributes within LIMITS.attributes: as is when it fits; else with every string
+ * longer than 256 characters replaced by { omitted: <length> } and `truncated: true`; else only
+ * { truncated: true } with `source` and `kind` kept.
+ */
+export function attributesJson(v: Record<string, unknown> | null): string | null {
+  if (v == null) return null;
+  const json = JSON.stringify(v);
+  if (json.length <= LIMITS.attributes) return json;
+  const slim = JSON.stringify({ ...(omitLongStrings(v) as Record<string, unknown>), truncated: true });
+  if (slim.length <= LIMITS.attributes) return slim;
+  const keep: Record<string, unknown> = { truncated: true };
+  for (const k of ['source', 'kind'] as const) if (typeof v[k] === 'string' && (v[k] as string).length <= 64) keep[k] = v[k];
+  return JSON.stringify(keep);
+}
+
+/** Parsed results per payload object: every subscriber of one bus event shares one parse (pictures are decoded once). */
+const parsedPayloads = new WeakMap<object, { eventId: string; result: NormalizeResult }>();
+
+/**
  * Turns an `alarm.raised` payload (from any publisher) into the alarm to store and stream.
- * Refuses only what cannot be an alarm (no tenant or device, malformed ids); lenient elsewhere.
+ * Refuses only what cannot be an alarm (no tenant or device, malformed ids); lenient elsewhere:
+ * the vendor code is classified by the taxonomy, bad pictures are dropped with a warning.
  */
 export function alarmFromEvent(data: unknown, event: { id: string; publishedAt: number }): NormalizeResult {
   if (!data || typeof data !== 'object') return { ok: false, reason: 'payload is not an object' };
-  const p = data as Record<string, unknown>;
+  const cached = parsedPayloads.get(data);
+  if (cached && cached.eventId === event.id) return cached.result;
+  const result = parseAlarmEvent(data as Record<string, unknown>, event);
+  parsedPayloads.set(data, { eventId: event.id, result });
+  return result;
+}
+
+function parseAlarmEvent(p: Record<string, unknown>, event: { id: string; publishedAt: number }): NormalizeResult {
   const tenantId = str(p.tenantId);
   const deviceId = str(p.deviceId);
   if (!tenantId || !ID_SHAPE.test(tenantId)) return { ok: false, reason: 'tenantId missing or malformed' };
@@ -132,38 +185,50 @@ export function alarmFromEvent(data: unknown, event: { id: string; publishedAt: 
   const alarmId = str(p.alarmId);
   if (alarmId && !ID_SHAPE.test(alarmId)) return { ok: false, reason: 'alarmId malformed' };
 
-  const rawType = str(p.type);
-  const type = rawType && (Object.values(AlarmType) as string[]).includes(rawType) ? (rawType as AlarmType) : AlarmType.OTHER;
-  let sourceCode = str(p.sourceCode) ?? (type === AlarmType.OTHER && rawType && rawType !== AlarmType.OTHER ? rawType : null);
+  const rawAttributes = attributesObject(p.attributes);
+  const target = rawAttributes?.target ?? rawAttributes?.targetName;
+  const classified = classifyAlarm({
+    type: str(p.type),
+    sourceCode: str(p.sourceCode),
+    source: str(p.source) ?? str(rawAttributes?.source),
+    kind: str(rawAttributes?.kind),
+    target: typeof target === 'number' || typeof target === 'string' ? target : null,
+  });
+  let sourceCode = classified.sourceCode;
   if (sourceCode && sourceCode.length > LIMITS.sourceCode) sourceCode = sourceCode.slice(0, LIMITS.sourceCode);
   const rawKey = str(p.dedupeKey);
   const dedupeKey = rawKey ? normalizeDedupeKey(rawKey) : null;
   const published = new Date(event.publishedAt);
-  const attributes = attributesJson(p.attributes);
+  const id = alarmId ?? derivedAlarmId(tenantId, dedupeKey, event.id);
+  const pictures = extractPictures(rawAttributes, { tenantId, alarmId: id });
 
   return {
     ok: true,
     alarm: {
-      id: alarmId ?? derivedAlarmId(tenantId, dedupeKey, event.id),
+      id,
       tenantId,
       deviceId,
       channelId,
-      type,
+      type: classified.type,
       sourceCode,
-      level: parseAlarmLevel(p.level) ?? AlarmLevel.MINOR,
+      source: classified.source,
+      level: parseAlarmLevel(p.level) ?? classified.level,
       status: parseAlarmStatus(p.status) ?? AlarmStatus.PULSE,
       state: AlarmState.NEW,
-      description: (str(p.description) ?? '').slice(0, LIMITS.description),
+      description: (str(p.description) ?? classified.entry?.name ?? '').slice(0, LIMITS.description),
       occurredAt: parseTime(p.occurredAt) ?? published,
       receivedAt: parseTime(p.receivedAt) ?? published,
       dedupeKey,
-      attributes: attributes === undefined ? JSON.stringify({ truncated: true }) : attributes,
+      attributes: attributesJson(pictures.attributes),
+      pictures: pictures.pictures.length ? JSON.stringify(pictures.pictures) : null,
       acknowledgedAt: null,
       acknowledgedBy: null,
       acknowledgeNote: null,
       clearedAt: null,
       clearedBy: null,
     },
+    uploads: pictures.uploads,
+    warnings: pictures.warnings,
   };
 }
 
@@ -182,9 +247,18 @@ export function alarmRaisedEventOf(a: AlarmRecord): Required<Omit<AlarmRaisedEve
     occurredAt: a.occurredAt.toISOString(),
     receivedAt: a.receivedAt.toISOString(),
     sourceCode: a.sourceCode,
+    source: a.source,
     dedupeKey: a.dedupeKey,
-    attributes: a.attributes ? (JSON.parse(a.attributes) as Record<string, unknown>) : null,
+    attributes: publishedAttributes(a),
   };
+}
+
+/** Attributes as published: the stored JSON, plus the stored pictures' references (no picture data). */
+function publishedAttributes(a: AlarmRecord): Record<string, unknown> | null {
+  const attributes = a.attributes ? (JSON.parse(a.attributes) as Record<string, unknown>) : null;
+  const pictures = parseStoredPictures(a.pictures);
+  if (!pictures.length) return attributes;
+  return { ...(attributes ?? {}), pictures };
 }
 
 /** What raiseAlarm accepts (the GraphQL input has these fields). */
@@ -222,11 +296,15 @@ export function checkRaiseAlarmInput(input: RaiseAlarmInputShape, now = new Date
   if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
     throw badInput('input.occurredAt', `is in the future (${occurredAt.toISOString()}); at most ${MAX_FUTURE_SKEW_MS / 60_000} minutes of clock skew are accepted`);
   }
-  let attributes: string | null = null;
-  if (input.attributes != null) {
-    if (typeof input.attributes !== 'object' || Array.isArray(input.attributes)) throw badInput('input.attributes', 'must be a JSON object');
-    attributes = JSON.stringify(input.attributes);
-    if (attributes.length > LIMITS.attributes) throw badInput('input.attributes', `must serialise to at most ${LIMITS.attributes} characters`);
+  if (input.attributes != null && (typeof input.attributes !== 'object' || Array.isArray(input.attributes))) {
+    throw badInput('input.attributes', 'must be a JSON object');
   }
-  return { channelId, description, sourceCode, dedupeKey, occurredAt, attributes };
+  // pictures are checked (and refused) here, before anything is written; their keys need the alarm id
+  const pictures = extractPictures(input.attributes ?? null, { tenantId: 'check', alarmId: 'check' }, { strict: true, field: 'input.attributes' });
+  let attributes: string | null = null;
+  if (pictures.attributes != null) {
+    attributes = JSON.stringify(pictures.attributes);
+    if (attributes.length > LIMITS.attributes) throw badInput('input.attributes', `must serialise to at most ${LIMITS.attributes} characters (pictures not counted)`);
+  }
+  return { channelId, description, sourceCode, dedupeKey, occurredAt, attributes, hasPictures: pictures.uploads.length > 0 };
 }

@@ -1,5 +1,5 @@
 import { badInput } from '@argus/platform';
-import { AlarmLevel, AlarmState, AlarmStatus, AlarmType, type AlarmRecord } from './alarm-model.js';
+import { AlarmLevel, AlarmSource, AlarmState, AlarmStatus, AlarmType, type AlarmRecord } from './alarm-model.js';
 
 /** Filter of the alarms query and Channel.alarms (the GraphQL input type has the same fields). */
 export interface AlarmFilterShape {
@@ -13,6 +13,19 @@ export interface AlarmFilterShape {
   levels?: AlarmLevel[] | null;
   states?: AlarmState[] | null;
   status?: AlarmStatus | null;
+  /** Devices in this group (resolved by the service through the devices subgraph into scope.deviceIds). */
+  groupId?: string | null;
+  /** With groupId: the group's whole subtree. */
+  includeSubgroups?: boolean | null;
+  sources?: AlarmSource[] | null;
+}
+
+/** What the caller's filter is narrowed to besides the filter itself. */
+export interface AlarmScope {
+  /** Channel.alarms: only this channel. */
+  channelId?: string;
+  /** filter.groupId: only these devices (the group's, as the devices subgraph lists them). */
+  deviceIds?: readonly string[];
 }
 
 /** Filter of the alarmRaised subscription. */
@@ -38,8 +51,9 @@ function checkDate(field: string, d: Date | null | undefined): void {
  * (Channel.alarms) is ANDed with any channelId in the filter. Empty lists mean "no restriction".
  * Refuses (BAD_USER_INPUT) a time window whose end is not after its start.
  */
-export function buildAlarmWhere(tenantId: string, filter?: AlarmFilterShape | null, scope: { channelId?: string } = {}): AlarmWhere {
+export function buildAlarmWhere(tenantId: string, filter?: AlarmFilterShape | null, scope: AlarmScope = {}): AlarmWhere {
   const f = filter ?? {};
+  if (f.includeSubgroups && !f.groupId) throw badInput('filter.includeSubgroups', 'needs filter.groupId');
   checkDate('filter.from', f.from);
   checkDate('filter.to', f.to);
   if (f.from && f.to && f.to.getTime() <= f.from.getTime()) {
@@ -53,7 +67,13 @@ export function buildAlarmWhere(tenantId: string, filter?: AlarmFilterShape | nu
   } else if (f.channelId) {
     where.channelId = f.channelId;
   }
-  if (f.deviceId) where.deviceId = f.deviceId;
+  if (scope.deviceIds) {
+    const ids = [...new Set(scope.deviceIds)];
+    // a deviceId outside the group matches nothing; an empty group matches nothing ($in [] is false)
+    where.deviceId = f.deviceId ? (ids.includes(f.deviceId) ? f.deviceId : { $in: [] }) : ids.length === 1 ? ids[0] : { $in: ids };
+  } else if (f.deviceId) {
+    where.deviceId = f.deviceId;
+  }
   if (f.from || f.to) {
     const range: Record<string, Date> = {};
     if (f.from) range.$gte = f.from;
@@ -67,6 +87,8 @@ export function buildAlarmWhere(tenantId: string, filter?: AlarmFilterShape | nu
   const states = distinct(f.states);
   if (states) where.state = states.length === 1 ? states[0] : { $in: states };
   if (f.status) where.status = f.status;
+  const sources = distinct(f.sources);
+  if (sources) where.source = sources.length === 1 ? sources[0] : { $in: sources };
   if (and.length) where.$and = and;
   return where;
 }

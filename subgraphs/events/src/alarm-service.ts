@@ -2,10 +2,12 @@ import { Cursor, UniqueConstraintViolationException, type EntityManager, type Fi
 import {
   ArgusError, ErrorCode, badInput, checkPageArgs, newId, notFound, requireTenant,
   type Bus, type BusEvent, type BusSubscription, type CallerContext, type ChannelDirectory, type ConnectionShape,
-  type Logger, type PageArgs, connectionFromCursor } from '@argus/platform';
+  type BlobStore, type Logger, type PageArgs, connectionFromCursor } from '@argus/platform';
 import { Alarm } from './entities/alarm.js';
-import { AlarmState, LIMITS, type AlarmRecord } from './alarm-model.js';
-import { buildAlarmWhere, type AlarmFilterShape } from './alarm-filter.js';
+import { AlarmSource, AlarmState, LIMITS, type AlarmRecord } from './alarm-model.js';
+import { buildAlarmWhere, type AlarmFilterShape, type AlarmScope } from './alarm-filter.js';
+import { extractPictures, type PictureUpload } from './pictures.js';
+import type { GroupDevices } from './group-devices.js';
 import { nextAlarmState, type AlarmAction } from './alarm-state.js';
 import {
   ALARM_ACKNOWLEDGED_SUBJECT, ALARM_CLEARED_SUBJECT, ALARM_RAISED_SUBJECT,
@@ -28,6 +30,8 @@ export class AlarmService {
     private readonly bus: Bus,
     private readonly channels: ChannelDirectory,
     private readonly logger: Logger,
+    private readonly blobs: BlobStore,
+    private readonly groups: GroupDevices,
   ) {}
 
   private em(): EntityManager {
@@ -65,6 +69,12 @@ export class AlarmService {
     const record = parsed.alarm;
     const em = this.em();
     if (await this.findExisting(em, record)) return 'duplicate';
+    for (const warning of parsed.warnings) {
+      this.logger.warn({ eventId: event.id, alarmId: record.id, deviceId: record.deviceId }, `alarm.raised: ${warning}`);
+    }
+    // pictures first: a stored alarm never points at a picture that is not there (keys are
+    // derived from the alarm id, so a redelivery rewrites the same files)
+    await this.putPictures(parsed.uploads);
     try {
       await em.insert(Alarm, { ...record });
       return 'stored';
@@ -72,6 +82,10 @@ export class AlarmService {
       if (err instanceof UniqueConstraintViolationException) return 'duplicate';
       throw err;
     }
+  }
+
+  private async putPictures(uploads: PictureUpload[]): Promise<void> {
+    for (const u of uploads) await this.blobs.put(u.key, u.bytes, u.contentType);
   }
 
   private findExisting(em: EntityManager, r: Pick<AlarmRecord, 'id' | 'tenantId' | 'dedupeKey'>): Promise<Alarm | null> {
@@ -99,13 +113,19 @@ export class AlarmService {
       const existing = await em.findOne(Alarm, { tenantId, dedupeKey: checked.dedupeKey });
       if (existing) return existing;
     }
+    const id = checked.dedupeKey ? derivedAlarmId(tenantId, checked.dedupeKey, '') : newId('alm');
+    const pictures = checked.hasPictures
+      ? extractPictures(input.attributes ?? null, { tenantId, alarmId: id }, { strict: true, field: 'input.attributes' })
+      : null;
+    if (pictures) await this.putPictures(pictures.uploads);
     const alarm = em.create(Alarm, {
-      id: checked.dedupeKey ? derivedAlarmId(tenantId, checked.dedupeKey, '') : newId('alm'),
+      id,
       tenantId,
       deviceId: channel.deviceId,
       channelId: channel.id,
       type: input.type,
       sourceCode: checked.sourceCode,
+      source: AlarmSource.MANUAL,
       level: input.level,
       status: input.status,
       state: AlarmState.NEW,
@@ -114,6 +134,7 @@ export class AlarmService {
       receivedAt: new Date(),
       dedupeKey: checked.dedupeKey,
       attributes: checked.attributes,
+      pictures: pictures?.pictures.length ? JSON.stringify(pictures.pictures) : null,
     });
     try {
       await em.persistAndFlush(alarm);
@@ -160,7 +181,12 @@ export class AlarmService {
       if (c != null && !isAlarmCursor(c)) throw badInput(field, 'is not a cursor of this connection (use pageInfo.endCursor / startCursor)');
     }
     if (page.after != null && page.before != null) throw badInput('after', 'pass either after or before, not both');
-    const where = buildAlarmWhere(tenantId, filter, scope) as FilterQuery<Alarm>;
+    const fullScope: AlarmScope = { ...scope };
+    if (filter?.groupId) {
+      buildAlarmWhere(tenantId, filter, scope); // refuses a bad filter before asking devices
+      fullScope.deviceIds = await this.groups.deviceIds(caller, filter.groupId, filter.includeSubgroups ?? false);
+    }
+    const where = buildAlarmWhere(tenantId, filter, fullScope) as FilterQuery<Alarm>;
     const first = page.first ?? (page.last == null ? DEFAULT_PAGE_SIZE : undefined);
     const cursor = await this.em().findByCursor(Alarm, where, {
       first,

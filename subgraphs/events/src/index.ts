@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { ChannelDirectory, createSubgraphServer, openOrm, type BusSubscription, type ServiceRuntime } from '@argus/platform';
+import {
+  BlobUrlSigner, ChannelDirectory, createBlobStore, createSubgraphServer, openOrm,
+  type BusSubscription, type ServiceRuntime,
+} from '@argus/platform';
+import { GroupDevices } from './group-devices.js';
 import { Alarm } from './entities/alarm.js';
 import { eventsMigrations } from './migrations/m0001-init.js';
 import { AlarmService } from './alarm-service.js';
@@ -13,11 +17,19 @@ export {
   alarmFromEvent, alarmRaisedEventOf, derivedAlarmId, parseAlarmLevel, parseAlarmStatus,
   type AlarmRaisedEvent,
 } from './alarm-event.js';
-export { AlarmType, AlarmLevel, AlarmStatus, AlarmState, type AlarmRecord } from './alarm-model.js';
+export { AlarmType, AlarmLevel, AlarmStatus, AlarmState, AlarmSource, type AlarmRecord, type StoredPicture } from './alarm-model.js';
+export {
+  classifyAlarm, lookupCode, parseAlarmSource, TAXONOMY, TYPE_DEFAULT_LEVEL,
+  type Classification, type TaxonomyEntry,
+} from './taxonomy/index.js';
+export { extractPictures, pictureKey } from './pictures.js';
+export { faceOf, vehicleOf, personCountOf, temperatureOf, environmentOf } from './attribute-views.js';
 
 /**
  * Starts the events subgraph: its database (schema "events"), the bus consumers that store
- * `alarm.raised` from every publisher, and the GraphQL server on EVENTS_PORT.
+ * `alarm.raised` from every publisher, and the GraphQL server on EVENTS_PORT. Alarm pictures go
+ * to the blob store (<ARGUS_DATA_DIR>/blobs; in scale mode a directory shared with the gateway,
+ * which serves them under signed URLs).
  */
 export async function startEventsSubgraph(runtime: ServiceRuntime): Promise<{ port: number; close(): Promise<void> }> {
   const logger = runtime.logger.child({ service: 'events' });
@@ -35,7 +47,9 @@ export async function startEventsSubgraph(runtime: ServiceRuntime): Promise<{ po
   try {
     const channels = new ChannelDirectory(runtime.config.subgraphUrl('devices'), runtime.signer);
     await channels.watch(runtime.bus);
-    const alarms = new AlarmService(orm, runtime.bus, channels, logger);
+    const groups = new GroupDevices(runtime.config.subgraphUrl('devices'), runtime.signer);
+    const alarms = new AlarmService(orm, runtime.bus, channels, logger, createBlobStore(runtime.config), groups);
+    const pictureUrls = BlobUrlSigner.fromConfig(runtime.config);
     subscriptions.push(...(await alarms.start()));
     server = await createSubgraphServer<EventsContext>({
       name: 'events',
@@ -43,7 +57,7 @@ export async function startEventsSubgraph(runtime: ServiceRuntime): Promise<{ po
       logger,
       signer: runtime.signer,
       ready: () => orm.isConnected(),
-      createContext: (base) => ({ ...base, alarms, bus: runtime.bus }),
+      createContext: (base) => ({ ...base, alarms, bus: runtime.bus, pictureUrls }),
     });
     const port = await server.listen(runtime.config.portOf('events'), runtime.config.ARGUS_HOST);
     logger.info({ port }, 'events subgraph listening');

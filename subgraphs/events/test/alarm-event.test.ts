@@ -43,11 +43,26 @@ describe('alarmFromEvent (alarm.raised payloads from drivers)', () => {
   });
 
   it('applies defaults and maps unknown vendor types to OTHER, keeping the code', () => {
-    const r = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'falling_detection' }, event);
+    const r = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'zz_new_algorithm' }, event);
     expect(r.ok && r.alarm).toMatchObject({
-      type: AlarmType.OTHER, sourceCode: 'falling_detection', level: AlarmLevel.MINOR, status: AlarmStatus.PULSE,
+      type: AlarmType.OTHER, sourceCode: 'zz_new_algorithm', level: AlarmLevel.MINOR, status: AlarmStatus.PULSE,
       description: '', channelId: null, dedupeKey: null, attributes: null, occurredAt: new Date(event.publishedAt),
+      source: null, pictures: null,
     });
+  });
+
+  it('classifies vendor codes through the taxonomy: type, default level, source, description', () => {
+    const r = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'falling_detection', attributes: { source: 'http-push', kind: 'alarm' } }, event);
+    expect(r.ok && r.alarm).toMatchObject({
+      type: AlarmType.FALLING_OBJECT, sourceCode: 'falling_detection', level: AlarmLevel.CRITICAL, source: 'HTTP_PUSH',
+      description: 'Object thrown from height',
+    });
+    const given = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: '9002', sourceCode: '9002', source: 'CMIOT', level: 'INFO', description: 'smoke in hall' }, event);
+    expect(given.ok && given.alarm).toMatchObject({ type: AlarmType.SMOKE, level: AlarmLevel.INFO, source: 'CMIOT', description: 'smoke in hall', sourceCode: '9002' });
+    const tlv = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'ALAM', attributes: { source: 'http-push', kind: 'tlv', target: 5, customerCountIn: 3 } }, event);
+    expect(tlv.ok && tlv.alarm).toMatchObject({ type: AlarmType.PERSON_COUNT, sourceCode: 'ALAM', source: 'HTTP_PUSH' });
+    const temper = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'over_temper', attributes: { source: 'http-push', kind: 'temperature' } }, event);
+    expect(temper.ok && temper.alarm).toMatchObject({ type: AlarmType.TEMPERATURE, sourceCode: 'over_temper' });
   });
 
   it('refuses payloads that cannot be an alarm', () => {
@@ -60,7 +75,10 @@ describe('alarmFromEvent (alarm.raised payloads from drivers)', () => {
 
   it('keeps oversized attributes out and hashes overlong dedupe keys', () => {
     const r = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'FACE', attributes: { blob: 'x'.repeat(20_000) }, dedupeKey: 'k'.repeat(300) }, event);
-    expect(r.ok && r.alarm.attributes).toBe('{"truncated":true}');
+    expect(r.ok && r.alarm.attributes).toBe('{"blob":{"omitted":20000},"truncated":true}');
+    const many = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`k${i}`, 'y'.repeat(200)]));
+    const r2 = alarmFromEvent({ tenantId: 't', deviceId: 'd', type: 'FACE', attributes: { source: 'http-push', kind: 'tlv', ...many } }, event);
+    expect(r2.ok && r2.alarm.attributes).toBe('{"truncated":true,"source":"http-push","kind":"tlv"}');
     expect(r.ok && r.alarm.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(normalizeDedupeKey('short')).toBe('short');
   });
@@ -72,7 +90,7 @@ describe('alarmFromEvent (alarm.raised payloads from drivers)', () => {
     expect(published.level).toBe('CRITICAL');
     expect(published.attributes).toEqual({ a: 1 });
     const back = alarmFromEvent(JSON.parse(JSON.stringify(published)), { id: 'evt_other', publishedAt: 1 });
-    expect(back).toEqual({ ok: true, alarm: r.alarm });
+    expect(back).toEqual({ ok: true, alarm: r.alarm, uploads: [], warnings: [] });
   });
 });
 
@@ -101,7 +119,7 @@ describe('checkRaiseAlarmInput', () => {
 
   it('trims and defaults', () => {
     expect(checkRaiseAlarmInput(base, now)).toEqual({
-      channelId: 'chn_1', description: 'door forced', sourceCode: null, dedupeKey: null, occurredAt: now, attributes: null,
+      channelId: 'chn_1', description: 'door forced', sourceCode: null, dedupeKey: null, occurredAt: now, attributes: null, hasPictures: false,
     });
   });
 

@@ -1,13 +1,13 @@
 import { Entity, PrimaryKey, Property, Enum, Index, Unique } from '@mikro-orm/core';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { newId } from '@argus/platform';
-import { AlarmLevel, AlarmState, AlarmStatus, AlarmType } from '../graphql-enums.js';
+import { AlarmLevel, AlarmSource, AlarmState, AlarmStatus, AlarmType } from '../graphql-enums.js';
 import type { AlarmRecord } from '../alarm-model.js';
 
 /**
  * An alarm reported by a device (through a driver on the bus) or raised by an integrator.
- * Kept as history when its device is deleted. `attributes`, `channel` and `device` are
- * resolved in AlarmFieldsResolver.
+ * Kept as history when its device is deleted. `attributes`, `pictures`, the typed attribute
+ * views (`face`, `vehicle`, …), `channel` and `device` are resolved in AlarmResolver.
  */
 @ObjectType('Alarm', { description: 'An alarm of a device or channel: what happened, how severe, and how it was handled.' })
 @Directive('@key(fields: "id")')
@@ -41,6 +41,10 @@ export class Alarm implements AlarmRecord {
   @Property({ type: 'string', length: 128, nullable: true })
   sourceCode: string | null = null;
 
+  @Field(() => AlarmSource, { nullable: true, description: 'Protocol or platform family of sourceCode; null when the publisher did not say.' })
+  @Enum({ items: () => AlarmSource, type: 'string', length: 16, nullable: true })
+  source: AlarmSource | null = null;
+
   @Field(() => AlarmLevel)
   @Property({ type: 'integer' })
   level!: AlarmLevel;
@@ -69,9 +73,13 @@ export class Alarm implements AlarmRecord {
   @Property({ type: 'string', length: 200, nullable: true })
   dedupeKey: string | null = null;
 
-  /** JSON text; exposed as the JSONObject field `attributes`. */
+  /** JSON text; exposed as the JSONObject field `attributes` and the typed views. */
   @Property({ type: 'text', nullable: true })
   attributes: string | null = null;
+
+  /** JSON text of StoredPicture[]; exposed as `pictures` with signed URLs. */
+  @Property({ type: 'text', nullable: true })
+  pictures: string | null = null;
 
   @Field(() => Date, { nullable: true })
   @Property({ type: 'datetime', nullable: true })

@@ -1,4 +1,5 @@
 import { ArgusMigration } from '@argus/platform';
+import { M0002SourcesPictures } from './m0002-sources-pictures.js';
 
 export class M0001Init extends ArgusMigration {
   override async up(): Promise<void> {
@@ -33,4 +34,8 @@ export class M0001Init extends ArgusMigration {
   }
 }
 
-export const eventsMigrations = [{ name: 'm0001-init', class: M0001Init }];
+
+export const eventsMigrations = [
+  { name: 'm0001-init', class: M0001Init },
+  { name: 'm0002-sources-pictures', class: M0002SourcesPictures },
+];

@@ -1,6 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { busIterator, requireTenant, type BusEvent } from '@argus/platform';
+import { DEFAULT_BLOB_URL_TTL_SECONDS, badInput, busIterator, requireTenant, type BusEvent } from '@argus/platform';
+import {
+  AlarmEnvironment, AlarmFace, AlarmPersonCount, AlarmPicture, AlarmTemperature, AlarmVehicle,
+} from '../entities/alarm-details.js';
+import { environmentOf, faceOf, personCountOf, temperatureOf, vehicleOf } from '../attribute-views.js';
+import { parseStoredPictures } from '../pictures.js';
 import { Alarm, alarmOf } from '../entities/alarm.js';
 import { ChannelRef, DeviceRef } from '../entities/refs.js';
 import { ALARM_RAISED_SUBJECT, alarmFromEvent } from '../alarm-event.js';
@@ -91,6 +96,53 @@ export class AlarmResolver {
     } catch {
       return { value: alarm.attributes };
     }
+  }
+
+  @FieldResolver(() => [AlarmPicture], {
+    description: 'Pictures of the alarm (snapshots the device sent), each with a signed URL served by the gateway. Empty when there are none.',
+  })
+  pictures(
+    @Root() alarm: Alarm,
+    @Ctx() ctx: EventsContext,
+    @Arg('expiresInSeconds', () => Int, { nullable: true, description: 'Lifetime of the URLs: 60 to 86400 seconds, default 3600.' })
+    expiresInSeconds: number | null,
+  ): AlarmPicture[] {
+    const ttl = expiresInSeconds ?? DEFAULT_BLOB_URL_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86_400) throw badInput('expiresInSeconds', 'must be from 60 to 86400');
+    const now = Date.now();
+    const expiresAt = new Date((Math.floor(now / 1000) + ttl) * 1000);
+    return parseStoredPictures(alarm.pictures).map((p) => ({
+      url: ctx.pictureUrls.url(p.key, ttl, now),
+      contentType: p.contentType,
+      size: p.size,
+      expiresAt,
+      name: p.name ?? null,
+    }));
+  }
+
+  @FieldResolver(() => AlarmFace, { nullable: true, description: 'Face attributes, when the device reported any.' })
+  face(@Root() alarm: Alarm): AlarmFace | null {
+    return faceOf(alarm.attributes, alarm.source);
+  }
+
+  @FieldResolver(() => AlarmVehicle, { nullable: true, description: 'Vehicle and plate, when the device reported them.' })
+  vehicle(@Root() alarm: Alarm): AlarmVehicle | null {
+    return vehicleOf(alarm.attributes, alarm.source);
+  }
+
+  @FieldResolver(() => AlarmPersonCount, { nullable: true, description: 'People counts, when the device reported them.' })
+  personCount(@Root() alarm: Alarm): AlarmPersonCount | null {
+    return personCountOf(alarm.attributes, alarm.source);
+  }
+
+  @FieldResolver(() => AlarmTemperature, { nullable: true, description: 'Temperature readings, when the device reported them.' })
+  temperature(@Root() alarm: Alarm): AlarmTemperature | null {
+    return temperatureOf(alarm.attributes, alarm.source);
+  }
+
+  @FieldResolver(() => AlarmEnvironment, { nullable: true, description: 'Environment sensor readings, when the device reported them.' })
+  environment(@Root() alarm: Alarm): AlarmEnvironment | null {
+    return environmentOf(alarm.attributes, alarm.source);
   }
 
   @FieldResolver(() => ChannelRef, { nullable: true, description: 'The channel (null for an alarm of the device itself, or once the channel is deleted).' })

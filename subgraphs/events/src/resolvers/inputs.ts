@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection } from '@argus/platform';
 import { Alarm } from '../entities/alarm.js';
-import { AlarmLevel, AlarmState, AlarmStatus, AlarmType } from '../graphql-enums.js';
+import { AlarmLevel, AlarmSource, AlarmState, AlarmStatus, AlarmType } from '../graphql-enums.js';
 import type { AlarmFilterShape, AlarmSubscriptionFilterShape } from '../alarm-filter.js';
 import type { RaiseAlarmInputShape } from '../alarm-event.js';
 
@@ -34,6 +34,15 @@ export class AlarmFilter implements AlarmFilterShape {
 
   @Field(() => AlarmStatus, { nullable: true })
   status?: AlarmStatus | null;
+
+  @Field(() => ID, { nullable: true, description: 'Alarms of the devices in this device group (NOT_FOUND for a group the caller cannot see).' })
+  groupId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'With groupId: also the devices of every group below it. Default false.' })
+  includeSubgroups?: boolean | null;
+
+  @Field(() => [AlarmSource], { nullable: true, description: 'Protocol families (HTTP_PUSH, CMIOT, HUAWEI, ISUP, MANUAL).' })
+  sources?: AlarmSource[] | null;
 }
 
 @InputType('AlarmSubscriptionFilter', { description: 'Which live alarms to receive; all given conditions must hold.' })
@@ -80,6 +89,11 @@ export class RaiseAlarmInput implements RaiseAlarmInputShape {
   })
   dedupeKey?: string | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Extra details, a JSON object of at most 16 KiB.' })
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'Extra details, a JSON object of at most 16 KiB (pictures not counted). Pictures: "pictures": [{ "contentType": "image/jpeg", "dataBase64": "…", "name"?: "…" }], ' +
+      'JPEG or PNG of at most 5 MiB each, at most 16; they are stored and served as Alarm.pictures.',
+  })
   attributes?: Record<string, unknown> | null;
 }

@@ -1,0 +1,1 @@
+export { RtmpPlayer, type RtmpPlaySink } from './rtmp-player.js';
