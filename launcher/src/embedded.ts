@@ -4,7 +4,7 @@ import { openIdentity, startIdentitySubgraph } from '@argus/subgraph-identity';
 import { startGateway } from '@argus/gateway';
 import { startAccess } from '@argus/access';
 import { startMediaNode } from '@argus/media';
-import { MEDIA_MODULES, SOURCE_PULLER } from './media-modules.js';
+import { mediaModules } from './media-modules.js';
 import { boot } from './boot.js';
 import { SUBGRAPHS } from './services.js';
 
@@ -20,7 +20,7 @@ try {
   for (const name of SUBGRAPH_NAMES) if (name !== 'identity') await SUBGRAPHS[name].start(runtime);
   const { port } = await startGateway(runtime, identity);
   await startAccess(runtime);
-  const media = await startMediaNode(runtime, MEDIA_MODULES, { puller: SOURCE_PULLER });
+  const media = await startMediaNode(runtime, mediaModules());
   const admin = await identity.bootstrapAdmin();
   const host = config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST;
   const url = config.GATEWAY_PUBLIC_URL ?? `http://${host}:${port}/graphql`;

@@ -1,6 +1,6 @@
-import type { MediaModule, SourcePuller } from '@argus/media';
+import { rtmpModule, flvModule, hlsModule, rtspModule, type MediaModule } from '@argus/media';
 
-/** The protocol modules a media node runs, and how it pulls on-demand sources. */
-export const MEDIA_MODULES: MediaModule[] = [];
-
-export const SOURCE_PULLER: SourcePuller | undefined = undefined;
+/** The protocol modules a media node runs: RTMP publish/play, HTTP/WS-FLV, HLS/LL-HLS, RTSP play/publish. */
+export function mediaModules(): MediaModule[] {
+  return [rtmpModule(), flvModule(), hlsModule(), rtspModule()];
+}

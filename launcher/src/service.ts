@@ -4,7 +4,7 @@ import { openIdentity } from '@argus/subgraph-identity';
 import { startGateway } from '@argus/gateway';
 import { startAccess } from '@argus/access';
 import { startMediaNode } from '@argus/media';
-import { MEDIA_MODULES, SOURCE_PULLER } from './media-modules.js';
+import { mediaModules } from './media-modules.js';
 import { boot } from './boot.js';
 import { SUBGRAPHS } from './services.js';
 
@@ -28,7 +28,7 @@ try {
   } else if (name === 'access') {
     await startAccess(runtime);
   } else if (name === 'media-server') {
-    await startMediaNode(runtime, MEDIA_MODULES, { puller: SOURCE_PULLER });
+    await startMediaNode(runtime, mediaModules());
   } else {
     await SUBGRAPHS[name as SubgraphName].start(runtime);
   }

@@ -5,3 +5,8 @@ export * from './media-config.js';
 export * from './media-server.js';
 export * from './node-heartbeat.js';
 export * from './media-node.js';
+export { rtmpModule, type RtmpModule } from './ingest/rtmp/index.js';
+export { flvModule } from './egress/flv/index.js';
+export { hlsModule, type HlsModule } from './egress/hls/index.js';
+export { rtspModule, type RtspModule } from './egress/rtsp/index.js';
+export { startRtspPull, type RtspPull, type RtspPullOptions } from './ingest/rtsp-pull/index.js';

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { mediaEndpointsFromEnv, randomSecret, type ServiceRuntime } from '@argus/platform';
 import { MediaServer, type MediaModule, type SourcePuller } from './media-server.js';
 import { startNodeHeartbeat } from './node-heartbeat.js';
+import { startRtspPull } from './ingest/rtsp-pull/index.js';
 import type { MediaConfig } from './media-config.js';
 
 export interface MediaNodeHandle {
@@ -22,7 +23,10 @@ export async function startMediaNode(
   const { config, puller } = options;
   const nodeId = process.env.MEDIA_NODE_ID || `${hostname()}-${randomSecret(4)}`;
   const server = new MediaServer(runtime, config, nodeId);
-  if (puller) server.setSourcePuller(puller);
+  // on-demand sources (media.source.resolved) are pulled over RTSP unless told otherwise
+  server.setSourcePuller(
+    puller ?? ((src) => startRtspPull({ ...src, hub: server.hub, logger: runtime.logger.child({ service: 'rtsp-pull', path: src.path }) })),
+  );
   await server.start(modules);
   const heartbeat = startNodeHeartbeat({ bus: runtime.bus, hub: server.hub, nodeId, endpoints: mediaEndpointsFromEnv(process.env) });
   const close = async () => {

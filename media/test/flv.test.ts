@@ -56,7 +56,7 @@ async function publish(ch: string, source?: TestSourceOptions) {
   const key = publishKeyFor(runtime.config.deriveKey('publish-keys'), `live/${ch}/primary`);
   const pub = spawnFfmpeg([...testSourceArgs(source), ...h264AacArgs(), '-f', 'flv', `rtmp://127.0.0.1:${rtmp.port}/live/${ch}/primary?key=${key}`]);
   const path = `live/${ch}/primary`;
-  return waitFor(() => server.hub.get(path)?.ready && server.hub.get(path), { timeoutMs: 10_000, what: `publish ${ch}: ${pub.stderr()}` });
+  return waitFor(() => server.hub.get(path)?.ready && server.hub.get(path), { timeoutMs: 10_000, what: () => `publish ${ch}: ${pub.stderr()}` });
 }
 
 /** An HTTP-FLV reader that demuxes what it gets. */

@@ -52,7 +52,7 @@ function token(channelId: string, o: { protocol?: PlayProtocol; exp?: number; st
 async function publish(ch: string) {
   const pub = spawnFfmpeg([...testSourceArgs(), ...h264AacArgs(), '-f', 'flv', `${base()}/${ch}/primary?key=${key(ch)}`]);
   const stream = await waitFor(() => server.hub.get(`live/${ch}/primary`)?.ready && server.hub.get(`live/${ch}/primary`), {
-    timeoutMs: 10_000, what: `ffmpeg publishing ${ch}: ${pub.stderr()}`,
+    timeoutMs: 10_000, what: () => `ffmpeg publishing ${ch}: ${pub.stderr()}`,
   });
   return { pub, stream };
 }

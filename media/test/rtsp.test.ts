@@ -12,6 +12,8 @@ import { createLogger, createRuntime, InProcessBus, loadConfig, PlayTokenCodec, 
 import { RtspStreamParser, type RtspResponse } from '@argus/protocols';
 import { MediaServer } from '../src/media-server.js';
 import { rtspModule, type RtspModule } from '../src/egress/rtsp/index.js';
+import { RtspClient } from '../src/ingest/rtsp-pull/index.js';
+import { createSocket } from 'node:dgram';
 import {
   audioStream, ffprobe, framesOf, h264AacArgs, killAllFfmpeg, spawnFfmpeg, spawnPeer, FFMPEG, testSourceArgs, videoStream, waitFor,
 } from './support/ffmpeg.js';
@@ -112,6 +114,25 @@ describe('RTSP publish and play', () => {
   });
 });
 
+describe('RTSP codecs', () => {
+  it('carries H.265 + G.711 A-law from an ffmpeg publish to ffprobe', async () => {
+    const ch = 'hevc';
+    const pub = spawnFfmpeg([
+      ...testSourceArgs({ sampleRate: 8000 }), '-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-x265-params', 'log-level=error',
+      '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_alaw', '-ar', '8000', '-ac', '1', '-f', 'rtsp', '-rtsp_transport', 'tcp', `${url(ch)}?key=${key(ch)}`,
+    ]);
+    const stream = await waitFor(() => server.hub.get(`live/${ch}/primary`)?.ready && server.hub.get(`live/${ch}/primary`), {
+      timeoutMs: 15_000, what: `ffmpeg publishing H.265: ${pub.stderr()}`,
+    });
+    expect(stream.tracks.video).toMatchObject({ codec: 'H265', width: 640, height: 360 });
+    expect(stream.tracks.audio).toMatchObject({ codec: 'PCMA', sampleRate: 8000, channels: 1 });
+    const probe = await ffprobe(`${url(ch)}?token=${token(ch)}`, { readSeconds: 2, inputArgs: ['-rtsp_transport', 'tcp'] });
+    expect(videoStream(probe), probe.stderr).toMatchObject({ codec_name: 'hevc', width: 640, height: 360 });
+    expect(audioStream(probe)).toMatchObject({ codec_name: 'pcm_alaw', sample_rate: '8000' });
+    expect(framesOf(probe, 'video').length).toBeGreaterThan(5);
+  });
+});
+
 describe('RTSP play authorization', () => {
   it('answers DESCRIBE with 401 for a bad or missing token, 404 for a stream nobody publishes', async () => {
     await publish('cam3');
@@ -182,3 +203,42 @@ describe('RTSP robustness', () => {
     expect(player.child.exitCode).toBeNull();
   });
 });
+
+describe('RTSP sessions', () => {
+  it('keeps a UDP session alive with GET_PARAMETER and ends it after the session timeout without', async () => {
+    const short = rtspModule({ sessionTimeoutSeconds: 1 });
+    const handle = await short.start(server.ctx);
+    const { stream } = await publish('cam9');
+    const sink = createSocket('udp4');
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+    let packets = 0;
+    sink.on('message', () => packets++);
+    const port = sink.address().port;
+    const client = await RtspClient.connect('127.0.0.1', handle.port, null, 5000);
+    try {
+      const u = `rtsp://127.0.0.1:${handle.port}/live/cam9/primary`;
+      expect((await client.request('DESCRIBE', `${u}?token=${token('cam9')}`)).status).toBe(200);
+      const setup = await client.request('SETUP', `${u}/trackID=0`, [['Transport', `RTP/AVP;unicast;client_port=${port}-${port + 1}`]]);
+      expect(setup.status).toBe(200);
+      expect(setup.headers.find(([k]) => k === 'Session')?.[1]).toMatch(/;timeout=1$/);
+      const played = await client.request('PLAY', u);
+      expect(played.status).toBe(200);
+      expect(played.headers.find(([k]) => k === 'RTP-Info')?.[1]).toMatch(/trackID=0;seq=\d+;rtptime=\d+/);
+      const readers = stream.readerCount;
+      const until = Date.now() + 2500;
+      while (Date.now() < until) {
+        expect((await client.request('GET_PARAMETER', u)).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(stream.readerCount).toBe(readers);
+      expect(packets).toBeGreaterThan(20);
+      await waitFor(() => stream.readerCount === readers - 1, { timeoutMs: 8000, what: 'the silent session to time out' });
+      expect((await client.request('PLAY', u).catch(() => ({ status: 0 }))).status).not.toBe(200);
+    } finally {
+      client.close();
+      sink.close();
+      await handle.close();
+    }
+  });
+});
+

@@ -102,7 +102,7 @@ describe('audio and script bodies', () => {
 
   it('reads onMetaData, also behind @setDataFrame, and refuses bad AMF', () => {
     const body = buildScriptBody('onMetaData', { width: 640, height: 360 });
-    expect(body.subarray(0, 13)).toEqual(hex('02 000a 6f6e4d65746144617461 08'));
+    expect(body.subarray(0, 14)).toEqual(hex('02 000a 6f6e4d65746144617461 08'));
     expect(parseScriptBody(body)).toEqual({ name: 'onMetaData', value: { width: 640, height: 360 } });
     expect(parseScriptBody(encodeAmf0('@setDataFrame', 'onMetaData', new Amf0EcmaArray({ a: 1 })))).toEqual({ name: 'onMetaData', value: { a: 1 } });
     expect(flvError(() => parseScriptBody(hex('02 00ff'))).code).toBe('FLV_BAD_BODY');

@@ -107,7 +107,7 @@ describe('H.264 (RFC 6184)', () => {
     const pps = Buffer.from('aOvjyyLA', 'base64');
     const fmtp = rtpH264Fmtp(sps, [pps]);
     expect(fmtp).toContain('profile-level-id=64001E');
-    const params = Object.fromEntries(fmtp.split(';').map((kv) => kv.split('=', 2).length && [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const params = Object.fromEntries(fmtp.split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     expect(parseRtpH264Sprop(params)).toEqual([sps, pps]);
   });
 });

@@ -205,19 +205,22 @@ export function isIncreasing(values: Array<number | undefined>): boolean {
 // ---------------------------------------------------------------------------------------------
 // polling
 
-/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
-export async function waitFor<T>(check: () => T | Promise<T>, o: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
+/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`, which may be a function for late details such as stderr). */
+export async function waitFor<T>(check: () => T | Promise<T>, o: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {}): Promise<Truthy<T>> {
   const deadline = Date.now() + (o.timeoutMs ?? 10_000);
   let lastErr: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Truthy<T>;
     } catch (err) {
       lastErr = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${o.what ?? 'condition'}${lastErr ? `: ${String(lastErr)}` : ''}`);
+      const what = typeof o.what === 'function' ? o.what() : (o.what ?? 'condition');
+      throw new Error(`timed out waiting for ${what}${lastErr ? `: ${String(lastErr)}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 50));
   }

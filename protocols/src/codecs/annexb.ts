@@ -37,10 +37,10 @@ export function joinAnnexB(units: readonly Uint8Array[]): Buffer {
 
 /**
  * Splits length-prefixed NAL units (AVCC/HVCC sample format, as in FLV and MP4) into units.
- * `lengthSize` is 1, 2 or 4 (lengthSizeMinusOne + 1 of the decoder configuration record).
+ * `lengthSize` is 1–4 (lengthSizeMinusOne + 1 of the decoder configuration record; 3 is unusual but valid).
  */
 export function splitLengthPrefixed(data: Uint8Array, lengthSize = 4): Buffer[] {
-  if (lengthSize !== 1 && lengthSize !== 2 && lengthSize !== 4 && lengthSize !== 3) {
+  if (!Number.isInteger(lengthSize) || lengthSize < 1 || lengthSize > 4) {
     throw new CodecError(CodecErrorCode.UNSUPPORTED, `NAL length size ${lengthSize}`);
   }
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);

@@ -37,6 +37,8 @@ export function encodeFlvTag(tag: FlvTag): Buffer {
   return out;
 }
 
+const SIGNATURE = [0x46, 0x4c, 0x56]; // 'FLV'
+
 export interface FlvDemuxerOptions {
   /** Largest tag body accepted (default 16 MiB). */
   maxTagSize?: number;
@@ -63,8 +65,10 @@ export class FlvDemuxer {
     let off = 0;
     const buf = this.pending;
     if (!this.header) {
+      for (let i = 0; i < 3 && i < buf.length; i++) {
+        if (buf[i] !== SIGNATURE[i]) throw new FlvError(FlvErrorCode.BAD_HEADER, 'not an FLV stream');
+      }
       if (buf.length < 9) return this.keep(buf, off, tags);
-      if (buf[0] !== 0x46 || buf[1] !== 0x4c || buf[2] !== 0x56) throw new FlvError(FlvErrorCode.BAD_HEADER, 'not an FLV stream');
       const dataOffset = buf.readUInt32BE(5);
       if (dataOffset < 9 || dataOffset > 1024) throw new FlvError(FlvErrorCode.BAD_HEADER, `FLV data offset ${dataOffset}`);
       this.header = { version: buf[3]!, hasAudio: (buf[4]! & 4) !== 0, hasVideo: (buf[4]! & 1) !== 0 };

@@ -1,7 +1,7 @@
 import { Cursor, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import {
   ArgusError, ErrorCode, checkPageArgs, requireTenant,
-  type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type Logger, type PlayTokenCodec, connectionFromCursor } from '@argus/platform';
+  type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type Logger, type PlayTokenCodec, connectionFromCursor, publishKeyFor } from '@argus/platform';
 import { PlayGrant, PlayProtocol, PlayStream, tokenStreamOf } from './entities/play-grant.js';
 import type { MediaNodeRegistry } from './node-registry.js';
 import { buildPlayUrl, checkLiveArgs, type MediaEndpoints } from './play-rules.js';
@@ -45,6 +45,7 @@ export class MediaService {
     private readonly codec: PlayTokenCodec,
     private readonly endpoints: MediaEndpoints,
     private readonly logger: Logger,
+    private readonly publishKey: Buffer,
     private readonly nodes?: MediaNodeRegistry,
   ) {}
 
@@ -64,6 +65,20 @@ export class MediaService {
       async (e) => void (await this.revokeForChannels(e.data.tenantId, [e.data.channelId])),
       { group: GRANTS_GROUP },
     );
+  }
+
+  /**
+   * Channel.publishUrl: where an encoder or camera pushes this channel's stream (RTMP or RTSP
+   * ANNOUNCE/RECORD), with the publish key bound to the stream's path.
+   */
+  async publishUrl(caller: CallerContext, channelId: string, protocol: 'RTMP' | 'RTSP', stream: PlayStream): Promise<string> {
+    const tenantId = requireTenant(caller);
+    const channel = await this.directory.require(caller, channelId);
+    if (channel.tenantId !== tenantId) throw new ArgusError(ErrorCode.NOT_FOUND, `channel ${channelId} does not exist`, { field: 'channelId' });
+    const path = `live/${channelId}/${tokenStreamOf(stream)}`;
+    const node = this.nodes?.pick(path) ?? this.endpoints;
+    const base = protocol === 'RTMP' ? node.rtmp : node.rtsp;
+    return `${base}/${path}?key=${encodeURIComponent(publishKeyFor(this.publishKey, path))}`;
   }
 
   /** Channel.live: checks the channel, stores a grant, returns the signed URL. */

@@ -1,13 +1,13 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '@argus/platform';
-import { ChannelMediaResolver, PlayGrantResolver } from './resolvers/media-resolvers.js';
+import { ChannelMediaResolver, ChannelPublishResolver, PlayGrantResolver } from './resolvers/media-resolvers.js';
 import { StreamResolver } from './resolvers/stream-resolvers.js';
 import { ChannelRef } from './entities/channel-ref.js';
 
 /** The media subgraph's schema; needs no database (codegen composes from it). */
 export function buildMediaSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
-    { resolvers: [ChannelMediaResolver, PlayGrantResolver, StreamResolver], orphanedTypes: [ChannelRef] },
+    { resolvers: [ChannelMediaResolver, ChannelPublishResolver, PlayGrantResolver, StreamResolver], orphanedTypes: [ChannelRef] },
     { Channel: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
   );
 }

@@ -3,23 +3,26 @@ import type { HttpRoute, MediaContext } from '../../media-server.js';
 import { flvFeed, flvHeaderFlags } from './flv-feed.js';
 import { writeWithBackpressure } from './write-with-backpressure.js';
 
+const FLV_HEADERS = {
+  'content-type': 'video/x-flv',
+  'cache-control': 'no-cache, no-store',
+  'access-control-allow-origin': '*',
+};
+
 /** GET /live/<channelId>/<stream>.flv?token=… → a chunked, never-ending FLV response. */
 export function httpFlvRoute(ctx: MediaContext): HttpRoute {
   return async (req, res, url, live) => {
     if (live.rest !== '.flv' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     await ctx.authorizer.authorize(url.searchParams.get('token'), { channelId: live.channelId, stream: live.stream, protocol: 'FLV' });
     const stream = await ctx.openStream(live);
-    res.writeHead(200, {
-      'content-type': 'video/x-flv',
-      'cache-control': 'no-cache, no-store',
-      'access-control-allow-origin': '*',
-    });
     if (req.method === 'HEAD') {
+      res.writeHead(200, FLV_HEADERS);
       res.end();
       return true;
     }
-    req.socket.setNoDelay(true);
     const reader = stream.addReader('FLV', req.socket.remoteAddress);
+    res.writeHead(200, FLV_HEADERS);
+    req.socket.setNoDelay(true);
     const stop = () => reader.close();
     res.once('close', stop);
     void (async () => {

@@ -1,7 +1,7 @@
 import { WebSocketServer, WebSocket } from 'ws';
 import { encodeFlvHeader, encodeFlvTag } from '@argus/protocols';
 import type { MediaContext, UpgradeRoute } from '../../media-server.js';
-import type { Stream } from '../../hub/index.js';
+import type { Stream, StreamReader } from '../../hub/index.js';
 import { flvFeed, flvHeaderFlags } from './flv-feed.js';
 
 /**
@@ -21,19 +21,21 @@ export function wsFlvRoute(ctx: MediaContext): { route: UpgradeRoute; close(): v
   const pump = async (ws: WebSocket, stream: Stream, remote?: string) => {
     const sock = (ws as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket;
     sock?.setNoDelay?.(true);
-    const reader = stream.addReader('WS_FLV', remote);
-    ws.once('close', () => reader.close());
-    ws.on('error', () => reader.close());
     ws.on('message', () => {}); // viewers have nothing to say
+    ws.on('error', () => ws.terminate());
+    let reader: StreamReader | undefined;
     try {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      const r = (reader = stream.addReader('WS_FLV', remote));
+      ws.once('close', () => r.close());
       if (!(await send(ws, encodeFlvHeader(flvHeaderFlags(stream))))) return;
-      for await (const tag of flvFeed(stream, reader)) {
+      for await (const tag of flvFeed(stream, r)) {
         if (!(await send(ws, encodeFlvTag(tag)))) break;
       }
     } catch (err) {
       ctx.logger.warn({ err, path: stream.path }, 'WS-FLV viewer failed');
     } finally {
-      reader.close();
+      reader?.close();
       if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'stream ended');
     }
   };

@@ -82,7 +82,13 @@ export class RtspConnection {
       } else if (item.type === 'request') {
         if (++this.pending > MAX_PENDING) return this.close();
         const req = item.request;
-        this.queue = this.queue.then(() => this.handle(req)).finally(() => this.pending--);
+        this.queue = this.queue
+          .then(() => this.handle(req))
+          .catch((err) => {
+            this.server.log.error({ err, remote: this.remote }, 'rtsp: connection failed');
+            this.close();
+          })
+          .finally(() => this.pending--);
       }
     }
   }

@@ -12,6 +12,7 @@ import type { Stream } from '../../hub/index.js';
 import type { RtspConnection, Reply } from './connection.js';
 import { newSessionId, RtspReply, type RtspServerState } from './server-state.js';
 import { requestTarget } from './request-target.js';
+import { plainAddress } from './udp-pair.js';
 import { sdpFromTracks, TRACK_CONTROLS } from './sdp-from-tracks.js';
 import { chooseTransport, transportReply } from './transport-choice.js';
 import { PlaySession } from './play-session.js';
@@ -39,7 +40,7 @@ export async function describe(conn: RtspConnection, req: RtspRequest): Promise<
   if (live.rest !== '' && live.rest !== '/') throw new RtspReply(404, 'not a stream URL');
   await conn.authorizePlay(live, token);
   const stream = await readyStream(conn.server, live);
-  const sdp = sdpFromTracks(stream.tracks, live.path, conn.socket.localAddress ?? '0.0.0.0');
+  const sdp = sdpFromTracks(stream.tracks, live.path, plainAddress(conn.socket.localAddress) || '0.0.0.0');
   return { status: 200, headers: [['Content-Base', base!], ['Content-Type', 'application/sdp']], body: sdp };
 }
 

@@ -1,5 +1,5 @@
 /** The SDP a DESCRIBE answers with, built from the stream's tracks. */
-import { buildSdp, rtpAacFmtp, rtpH264Fmtp, rtpH265Fmtp, type SdpMedia } from '@argus/protocols';
+import { buildAacConfig, buildSdp, rtpAacFmtp, rtpH264Fmtp, rtpH265Fmtp, type SdpMedia } from '@argus/protocols';
 import type { AudioTrack, Tracks, VideoTrack } from '../../hub/index.js';
 
 /** a=control of each track; SETUP URLs end with one of them. */
@@ -25,10 +25,11 @@ export function clockRate(track: VideoTrack | AudioTrack): number {
 /** AudioSpecificConfig for AAC-LC when the track does not carry one. */
 export function aacConfigOf(a: AudioTrack): Buffer {
   if (a.config && a.config.length >= 2) return a.config;
-  const rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
-  const index = Math.max(0, rates.indexOf(a.sampleRate));
-  const ch = Math.min(7, Math.max(1, a.channels));
-  return Buffer.from([(2 << 3) | (index >> 1), ((index & 1) << 7) | (ch << 3)]);
+  try {
+    return buildAacConfig(2, a.sampleRate, Math.min(7, Math.max(1, a.channels)));
+  } catch {
+    return buildAacConfig(2, 44100, 2);
+  }
 }
 
 const nalType = (codec: VideoTrack['codec'], n: Buffer) => (codec === 'H264' ? n[0]! & 0x1f : (n[0]! >> 1) & 0x3f);

@@ -65,8 +65,7 @@ export class RtmpConnection implements RtmpPlaySink {
     this.publisher = null;
     for (const p of this.players.values()) p.stop();
     this.players.clear();
-    this.socket.end();
-    this.socket.destroySoon();
+    this.socket.destroySoon(); // flushes what is queued (e.g. a refusal), then closes
   }
 
   private fail(err: unknown): void {

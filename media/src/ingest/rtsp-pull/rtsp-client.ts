@@ -79,7 +79,10 @@ export class RtspClient extends EventEmitter {
   /** Like request, but throws unless the answer is 2xx. */
   async expectOk(method: string, uri: string, headers: RtspHeaderList = []): Promise<RtspResponse> {
     const res = await this.request(method, uri, headers);
-    if (res.status < 200 || res.status >= 300) throw new RtspClientError(`${method} ${uri} answered ${res.status} ${res.reason}`, res.status);
+    if (res.status < 200 || res.status >= 300) {
+      // the query may hold a token: keep it out of messages and logs
+      throw new RtspClientError(`${method} ${uri.split('?')[0]} answered ${res.status} ${res.reason}`, res.status);
+    }
     return res;
   }
 

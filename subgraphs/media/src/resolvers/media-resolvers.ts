@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import { Connection } from '@argus/platform';
 import { ChannelRef } from '../entities/channel-ref.js';
 import { PlayGrant, PlayProtocol, PlayStream } from '../entities/play-grant.js';
@@ -50,6 +50,29 @@ export class ChannelMediaResolver {
     @Ctx() ctx: MediaContext,
   ): Promise<PlayUrl> {
     return ctx.media.issuePlayUrl(ctx.caller, channel.id, { protocol, stream, expiresIn, useTimes });
+  }
+}
+
+export enum PublishProtocol {
+  RTMP = 'RTMP',
+  RTSP = 'RTSP',
+}
+registerEnumType(PublishProtocol, { name: 'PublishProtocol', description: 'How an encoder or camera pushes a stream into Argus.' });
+
+@Resolver(() => ChannelRef)
+export class ChannelPublishResolver {
+  @FieldResolver(() => String, {
+    description:
+      'Where an encoder or camera pushes this channel\'s stream (RTMP publish, or RTSP ANNOUNCE/RECORD). ' +
+      'The URL carries a publish key bound to the stream; treat it as a secret.',
+  })
+  publishUrl(
+    @Root() channel: ChannelRef,
+    @Arg('protocol', () => PublishProtocol, { defaultValue: PublishProtocol.RTMP }) protocol: PublishProtocol,
+    @Arg('stream', () => PlayStream, { defaultValue: PlayStream.PRIMARY }) stream: PlayStream,
+    @Ctx() ctx: MediaContext,
+  ): Promise<string> {
+    return ctx.media.publishUrl(ctx.caller, channel.id, protocol, stream);
   }
 }
 

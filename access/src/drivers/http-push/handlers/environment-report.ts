@@ -1,7 +1,8 @@
 /**
  * POST /rs/env/reportData.do (§4.3.1 #4, modbus, old architecture), without envelope:
  * { deviceNo, time, data: { "@0": v, … }, alarm: { "@N": 0 below minimum | 1 above maximum } }.
- * Coded `env_alarm` (level MAJOR) when `alarm` names a register, else `env_data` (INFO).
+ * No type string in the body: coded by the interface, `reportData`; level MAJOR when `alarm` names a
+ * register, else INFO (a plain reading).
  */
 import { badRequest } from '../envelope.js';
 import { deviceTime, isObject, optString, parseJsonObject } from '../fields.js';
@@ -9,8 +10,7 @@ import { alarmOf, rawFields, type ReportHandler } from './context.js';
 
 const WHAT = 'reportData';
 
-export const ENV_ALARM = 'env_alarm';
-export const ENV_DATA = 'env_data';
+export const ENV_CODE = 'reportData';
 
 function registers(o: unknown, key: string): { register: number; value: number }[] {
   if (o === undefined || o === null) return [];
@@ -34,7 +34,6 @@ export const handleEnvironmentReport: ReportHandler = (ctx) => {
     ...a,
     condition: a.value === 0 ? 'below_min' : a.value === 1 ? 'above_max' : 'unknown',
   }));
-  const code = alarms.length ? ENV_ALARM : ENV_DATA;
   const description = alarms.length
     ? alarms.map((a) => `register ${a.register} ${a.condition === 'below_min' ? 'below its minimum' : a.condition === 'above_max' ? 'above its maximum' : `alarm ${a.value}`}`).join('; ')
     : `${readings.length} register reading${readings.length === 1 ? '' : 's'}`;
@@ -42,7 +41,7 @@ export const handleEnvironmentReport: ReportHandler = (ctx) => {
     alarms: [
       alarmOf(ctx, {
         kind: 'environment',
-        code,
+        code: ENV_CODE,
         status: 'PULSE',
         channelId: null,
         occurredAt: deviceTime(body.time, ctx.utcOffsetMinutes),

@@ -1,16 +1,16 @@
 /**
  * POST /v1/uns/reviceMonitorPointRecord/report_temper_data (§4.3.1 #5, old architecture):
  * { method, param: { device_id, device_name, channel_id, temper_rect: [{ id, name, temper,
- * over_threshold }] } }. No alarm flag and no time (D34): a region whose `temper` exceeds its
- * `over_threshold` makes the report `temper_over_threshold` (MAJOR), else it is `temper_data` (INFO).
+ * over_threshold }] } }. No type, alarm flag or time (D34): coded by the method name,
+ * `report_temper_data`; a region whose `temper` exceeds its `over_threshold` raises the level to
+ * MAJOR (else INFO) and is listed in `overThreshold`.
  */
 import { badRequest } from '../envelope.js';
 import { channelIdOf, deviceTime, isObject, optInt, optNumber, optString, paramOf, parseJsonObject } from '../fields.js';
 import { alarmOf, rawFields, type ReportHandler } from './context.js';
 
 const WHAT = 'report_temper_data';
-export const TEMPER_OVER = 'temper_over_threshold';
-export const TEMPER_DATA = 'temper_data';
+export const TEMPER_CODE = 'report_temper_data';
 
 export const handleTemperatureReport: ReportHandler = (ctx) => {
   const p = paramOf(parseJsonObject(ctx.body, WHAT), WHAT);
@@ -29,13 +29,17 @@ export const handleTemperatureReport: ReportHandler = (ctx) => {
     alarms: [
       alarmOf(ctx, {
         kind: 'temperature',
-        code: over.length ? TEMPER_OVER : TEMPER_DATA,
+        code: TEMPER_CODE,
         status: 'PULSE',
         channelId: channelIdOf(ctx.device, channel),
         occurredAt: deviceTime(p.time, ctx.utcOffsetMinutes),
         description: (over.length ? over : regions).map(label).join('; ') || 'temperature report',
         level: over.length ? 'MAJOR' : 'INFO',
-        fields: { ...rawFields(p, []), regions: regions.map(({ over: o, ...r }) => ({ ...r, overThresholdExceeded: o })) },
+        fields: {
+          ...rawFields(p, []),
+          regions: regions.map(({ over: o, ...r }) => ({ ...r, overThresholdExceeded: o })),
+          overThreshold: over.map((r) => r.id),
+        },
         pictures: [],
       }),
     ],
