@@ -62,5 +62,23 @@ export function startNodeHeartbeat(opts: {
   void beat();
   const timer = setInterval(() => void beat(), opts.intervalMs ?? 5000);
   timer.unref();
-  return { stop: () => clearInterval(timer), beat };
+  // a stream starting or ending is news at once (coalesced over 200 ms)
+  let soon: NodeJS.Timeout | null = null;
+  const beatSoon = () => {
+    soon ??= setTimeout(() => {
+      soon = null;
+      void beat();
+    }, 200);
+  };
+  opts.hub.on('ready', beatSoon);
+  opts.hub.on('unpublish', beatSoon);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      if (soon) clearTimeout(soon);
+      opts.hub.off('ready', beatSoon);
+      opts.hub.off('unpublish', beatSoon);
+    },
+    beat,
+  };
 }

@@ -25,8 +25,8 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(mode: Mode): Promise<Fixture> {
-  const argus = await startArgus({ mode });
+export async function startFixture(mode: Mode, env: Record<string, string> = {}): Promise<Fixture> {
+  const argus = await startArgus({ mode, env });
   const clients: ArgusClient[] = [];
   const track = (c: ArgusClient) => (clients.push(c), c);
   const { accessToken: adminToken } = await requestAccessToken(argus.gatewayUrl, argus.adminAccessKey, argus.adminSecretKey);

@@ -16,7 +16,7 @@ describe.each(MODES)('media through the API (%s)', (mode) => {
   let t: TenantFixture;
   let channelId: string;
   beforeAll(async () => {
-    f = await startFixture(mode);
+    f = await startFixture(mode, { MEDIA_IDLE_SECONDS: '3' });
     t = await f.tenant('media');
     const { createDevice } = await t.client.request(CreateDeviceDocument, {
       input: { name: 'encoder', protocol: 'RTMP', deviceCode: 'ENC1', channelCount: 1 },
@@ -36,7 +36,7 @@ describe.each(MODES)('media through the API (%s)', (mode) => {
   });
   afterEach(() => undefined);
 
-  const live = async (protocol: 'FLV' | 'HLS' | 'RTMP' | 'LL_HLS', useTimes = 0) =>
+  const live = async (protocol: 'FLV' | 'HLS' | 'RTMP' | 'LL_HLS' | 'RTSP', useTimes = 0) =>
     (await t.client.request(ChannelLiveDocument, { channelId, protocol, useTimes })).channel!.live;
 
   it('plays the published stream over HTTP-FLV, RTMP and HLS with the right codecs and rising timestamps', async () => {
@@ -86,5 +86,38 @@ describe.each(MODES)('media through the API (%s)', (mode) => {
 
     const bad = revoked.url.replace(/token=[^&]+/, 'token=pt1.forged.AAAA');
     expect((await fetch(bad)).status).toBe(401);
+  });
+
+  it('starts an RTSP camera on demand when a player asks, and stops it when nobody watches', async () => {
+    // the "camera" is an RTSP source: this Argus serving the published channel over RTSP
+    const source = await live('RTSP');
+    const { createDevice } = await t.client.request(CreateDeviceDocument, {
+      input: { name: 'rtsp cam', protocol: 'RTSP', deviceCode: 'CAM-RTSP-1', address: source.url, channelCount: 1 },
+    });
+    const camChannel = createDevice.channels[0]!.id;
+    const streamsOf = async () => (await t.client.request(StreamsDocument)).streams.filter((s) => s.channelId === camChannel);
+    expect(await streamsOf()).toEqual([]);
+    const { url } = (await t.client.request(ChannelLiveDocument, { channelId: camChannel, protocol: 'FLV' })).channel!.live;
+    const probe = await ffprobe(url, { readSeconds: 2, timeoutMs: 30_000 });
+    expect(videoStream(probe), probe.stderr).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
+    const { url: watchUrl } = (await t.client.request(ChannelLiveDocument, { channelId: camChannel, protocol: 'FLV' })).channel!.live;
+    const viewer = spawnFfmpeg(['-i', watchUrl, '-f', 'null', '-'], { timeoutMs: 60_000 });
+    const pulled = await waitFor(async () => (await streamsOf())[0], { timeoutMs: 15_000, what: 'the pulled stream in streams' });
+    expect(pulled).toMatchObject({ publisher: 'RTSP_PULL', videoCodec: 'H264' });
+    viewer.kill();
+    // MEDIA_IDLE_SECONDS=3: the pull stops a few seconds after the last player left
+    await waitFor(async () => (await streamsOf()).length === 0, { timeoutMs: 30_000, what: 'on-demand stream to stop when idle' });
+  });
+
+  it('answers 404 at once for a channel whose device cannot be pulled', async () => {
+    const { createDevice } = await t.client.request(CreateDeviceDocument, {
+      input: { name: 'no address', protocol: 'ISAPI', deviceCode: 'CAM-NOADDR', channelCount: 1 },
+    });
+    const { url } = (await t.client.request(ChannelLiveDocument, { channelId: createDevice.channels[0]!.id, protocol: 'FLV' })).channel!.live;
+    const started = Date.now();
+    const res = await fetch(url);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('STREAM_NOT_FOUND');
+    expect(Date.now() - started).toBeLessThan(8000);
   });
 });
