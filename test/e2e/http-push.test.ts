@@ -107,4 +107,25 @@ describe.each(MODES)('HTTP push camera → alarm subscription (%s)', (mode) => {
       return alarms.edges.some((e) => e.node.id === live.id);
     }, 10_000, () => 'the pushed alarm was not stored');
   });
+
+  it.runIf(mode === 'scale')('loses no accepted alarm while the events service is down', async () => {
+    const t = await f.tenant('push-durable');
+    const code = `JD${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+    const { createDevice: device } = await t.client.request(CreateDeviceDocument, {
+      input: { name: 'Durable cam', protocol: 'HTTP_PUSH', deviceCode: code, password: 'durable pw', channelCount: 1 },
+    });
+    const cam = new HttpPushCamera({ server: `http://127.0.0.1:${f.argus.ports.HTTP_PUSH_PORT}`, deviceId: code, password: 'durable pw' });
+    expect((await cam.keepalive()).status).toBe(200);
+    await f.argus.stopService('events');
+    const uuids = [1, 2, 3].map((i) => `${code}/1/smoke_detection/${Date.now()}/${i}`);
+    for (const uuid of uuids) {
+      const res = await cam.alarmReport({ alarm_type: 'smoke_detection', alarm_uuid: uuid });
+      expect(res.json).toMatchObject({ method: 'alarm_report', error: { errorcode: 0 } });
+    }
+    await f.argus.startService('events');
+    await waitFor(async () => {
+      const { alarms } = await t.client.request(AlarmsDocument, { filter: { deviceId: device.id } });
+      return alarms.totalCount === uuids.length;
+    }, 30_000, () => 'alarms accepted while events was down were not all stored after its restart');
+  });
 });

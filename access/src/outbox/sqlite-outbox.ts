@@ -1,7 +1,7 @@
 /**
  * The embedded default's outbox: a SQLite file (WAL, synchronous=FULL) written before the device is
  * answered, and a relay that publishes its rows to the bus in order and deletes them once the
- * publish resolved. A failed publish is retried with exponential backoff; rows left by a crash or a
+ * publish resolved (on the in-process bus: once the consumers handled it). A failed publish is retried with exponential backoff; rows left by a crash or a
  * bus outage are published when the outbox starts again. Delivery is at least once: a crash between
  * publish and delete re-publishes the row with the same event id.
  *
@@ -157,11 +157,14 @@ export class SqliteOutbox implements Outbox {
       if (rows.length === 0) return;
       const done: number[] = [];
       try {
-        for (const row of rows) {
-          if (this.closed) break;
-          await this.bus.publish(row.subject, JSON.parse(row.data), { id: row.id });
-          done.push(row.seq);
-        }
+        // publishes start in row order and run together; on the in-process bus each resolves
+        // only once the consumers (events) have stored the event, so a row goes after that
+        const results = await Promise.allSettled(
+          rows.map((row) => this.bus.publish(row.subject, JSON.parse(row.data), { id: row.id, awaitHandled: true })),
+        );
+        results.forEach((r, i) => r.status === 'fulfilled' && done.push(rows[i]!.seq));
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
         this.failures = 0;
       } catch (err) {
         this.failures++;

@@ -34,11 +34,18 @@ export class InProcessBus implements Bus {
     for (const l of this.broadcast) {
       if (subjectMatches(l.pattern, subject)) this.track(this.deliverOnce(l, event));
     }
+    const handled: Promise<boolean>[] = [];
     for (const [, group] of this.groups) {
       const candidates = group.members.filter((m) => subjectMatches(m.pattern, subject));
       if (candidates.length === 0) continue;
       const member = candidates[group.next++ % candidates.length]!;
-      this.track(this.deliverWithRetry(member, event));
+      const delivery = this.deliverWithRetry(member, event);
+      this.track(delivery);
+      handled.push(delivery);
+    }
+    if (options.awaitHandled && handled.length) {
+      const results = await Promise.all(handled);
+      if (results.includes(false)) throw new Error(`event ${event.id} on ${subject} was not handled by every group`);
     }
     return event;
   }
@@ -91,17 +98,19 @@ export class InProcessBus implements Bus {
     }
   }
 
-  private async deliverWithRetry(l: Listener, event: BusEvent<unknown>) {
+  /** Resolves true once the handler succeeded, false when it gave up. */
+  private async deliverWithRetry(l: Listener, event: BusEvent<unknown>): Promise<boolean> {
     const max = l.options.maxDeliveries ?? 10;
     const delay = l.options.retryDelayMs ?? 1000;
     for (let attempt = 1; attempt <= max && !this.closed; attempt++) {
       await Promise.resolve();
       try {
         await l.handler({ ...event, deliveryCount: attempt });
-        return;
+        return true;
       } catch {
         if (attempt < max) await new Promise((r) => setTimeout(r, delay));
       }
     }
+    return false;
   }
 }

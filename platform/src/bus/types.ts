@@ -41,6 +41,12 @@ export interface BusSubscription {
 export interface PublishOptions {
   /** Deduplication id; defaults to a fresh id. */
   id?: string;
+  /**
+   * In-process bus only: resolve once every work-queue group has handled the event (or given
+   * up). An outbox uses it to delete a row only after the event was stored. JetStream's publish
+   * ack already means durable, so the NATS bus ignores it.
+   */
+  awaitHandled?: boolean;
 }
 
 export interface Bus {

@@ -26,6 +26,10 @@ export interface RunningArgus {
   env: Record<string, string>;
   /** Starts one more gateway process on the same services (scale mode only). */
   startExtraGateway(): Promise<string>;
+  /** Scale mode: stops one service's process (SIGTERM) and waits for it to exit. */
+  stopService(name: string): Promise<void>;
+  /** Scale mode: starts a stopped service again and waits until it is ready. */
+  startService(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,10 +84,12 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
     env.ARGUS_NATS_PREFIX = `argustest${randomBytes(4).toString('hex')}`;
   }
   const children: ChildProcess[] = [];
+  const byName = new Map<string, ChildProcess>();
   const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
   const spawnService = async (args: string[], extraEnv: Record<string, string> = {}, readyUrl?: string) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
+    if (args[1]) byName.set(args[1], child);
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -127,6 +133,19 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
       const port = await freePort();
       await spawnService(['launcher/dist/service.js', 'gateway'], { GATEWAY_PORT: String(port) }, `http://127.0.0.1:${port}/readyz`);
       return `http://127.0.0.1:${port}/graphql`;
+    },
+    async stopService(name) {
+      const child = byName.get(name);
+      if (!child || child.exitCode !== null) return;
+      await new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      });
+    },
+    async startService(name) {
+      if (mode !== 'scale') throw new Error('single services run in scale mode only');
+      const portVar = `${name.toUpperCase()}_PORT`;
+      await spawnService(['launcher/dist/service.js', name], {}, ports[portVar] ? `http://127.0.0.1:${ports[portVar]}/readyz` : undefined);
     },
     async stop() {
       await Promise.all(
