@@ -3,7 +3,9 @@
  * folder exporting `run(args: string[])`; it prints a table and writes JSON to bench/results/.
  */
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  alarms: () => import('./alarms.js'),
   gateway: () => import('./gateway.js'),
+  media: () => import('./media.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
