@@ -170,12 +170,12 @@ export class BenchCamera {
     this.keepaliveTimer = null;
   }
 
-  /** An alarm_report; `message` travels as alarm_msg (the alarm's description). */
-  alarm(seq: number, message: string, pictureBase64: string): Promise<CameraReply> {
+  /** An alarm_report; `message` travels as alarm_msg (the alarm's description), `uuid` as alarm_uuid (Argus dedupes by it). */
+  alarm(uuid: string, message: string, pictureBase64: string): Promise<CameraReply> {
     const time = deviceTime();
     const body = `{"method":"alarm_report","param":{"device_id":"${this.code}","device_name":"bench cam","channel_id":1,` +
       `"alarm_type":"ebike_detection","time":"${time}","status":"start","jpeg_base64":"${pictureBase64}",` +
-      `"alarm_uuid":"${this.code}/1/ebike_detection/${seq}","alarm_msg":"${message}"}}`;
+      `"alarm_uuid":"${uuid}","alarm_msg":"${message}"}}`;
     return this.send('POST', ALARM_PATH, Buffer.from(body));
   }
 

@@ -1,12 +1,10 @@
 /**
- * Where the Argus process spends its time: reads a V8 .cpuprofile (written by `--cpu-prof` when
- * the process exits) and sums self time per function and per area (workspace package, npm
- * package, node internals, GC) over a time window. V8 timestamps are CLOCK_MONOTONIC microseconds,
- * the same clock as process.hrtime.bigint() in this process, so windows taken here select the
- * samples of one benchmark phase.
+ * Where the Argus process spends its time: bench/alarms starts Argus with `--inspect` on a local
+ * port (NODE_OPTIONS allows that, not --cpu-prof), records a V8 CPU profile of one phase over the
+ * inspector protocol, and sums self time per function and per area (workspace package folder,
+ * npm package, node internals, GC).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import WebSocket from 'ws';
 
 interface ProfileNode {
   id: number;
@@ -14,7 +12,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
@@ -23,21 +21,50 @@ interface CpuProfile {
 }
 
 export interface ProfileSummary {
-  /** Milliseconds of samples in the window. */
+  /** Milliseconds of samples. */
   sampledMs: number;
-  /** Share of the window the main thread was not idle (%). */
+  /** Share of the time the main thread was not idle (%). */
   busyPct: number;
   areas: Array<{ area: string; ms: number; pct: number }>;
+  /** Busy time charged to the innermost Argus (workspace) file on the stack: which part of Argus caused it. */
+  argusFiles: Array<{ file: string; ms: number; pct: number }>;
   functions: Array<{ fn: string; ms: number; pct: number }>;
 }
 
-/** Monotonic clock now, in the profile's unit (µs). */
-export const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
-
-export function readProfiles(dir: string): CpuProfile[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile);
+/** Starts the V8 profiler of the process whose inspector listens on `port`; stop() returns the profile. */
+export async function startInspectorProfile(port: number, samplingMicros = 500): Promise<{ stop(): Promise<CpuProfile> }> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl, { maxPayload: 1 << 30 });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let id = 0;
+  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  ws.on('message', (data) => {
+    const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; error?: { message: string } };
+    const p = msg.id !== undefined ? pending.get(msg.id) : undefined;
+    if (!p) return;
+    pending.delete(msg.id!);
+    if (msg.error) p.reject(new Error(msg.error.message));
+    else p.resolve(msg.result);
+  });
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<any>((resolve, reject) => {
+      const n = ++id;
+      pending.set(n, { resolve, reject });
+      ws.send(JSON.stringify({ id: n, method, params }));
+    });
+  await call('Profiler.enable');
+  await call('Profiler.setSamplingInterval', { interval: samplingMicros });
+  await call('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await call('Profiler.stop')) as { profile: CpuProfile };
+      ws.close();
+      return profile;
+    },
+  };
 }
 
 function areaOf(url: string, fn: string): string {
@@ -56,22 +83,29 @@ function areaOf(url: string, fn: string): string {
   return url.replace(/^file:\/\//, '');
 }
 
-/** Self time per function and area for samples with timestamps in [fromUs, toUs] (whole profile when omitted). */
-export function summarizeProfile(profile: CpuProfile, window?: { fromUs: number; toUs: number }, top = 15): ProfileSummary {
+/** Self time per function and per area, top `top` of each. */
+export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  let t = profile.startTime;
   let total = 0;
   for (let i = 0; i < profile.samples.length; i++) {
-    t += profile.timeDeltas[i] ?? 0;
-    if (window && (t < window.fromUs || t > window.toUs)) continue;
     const dt = profile.timeDeltas[i + 1] ?? 0;
     const id = profile.samples[i]!;
     self.set(id, (self.get(id) ?? 0) + dt);
     total += dt;
   }
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const ownFile = (id: number): string => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const url = byId.get(cur)!.callFrame.url.replace(/^file:\/\//, '');
+      if (url.startsWith('/work/main/') && !url.includes('/node_modules/')) return url.slice('/work/main/'.length).replace('/dist/', '/');
+    }
+    return '(no Argus frame)';
+  };
   const areas = new Map<string, number>();
   const fns = new Map<string, number>();
+  const files = new Map<string, number>();
   let idle = 0;
   for (const [id, us] of self) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
@@ -79,6 +113,8 @@ export function summarizeProfile(profile: CpuProfile, window?: { fromUs: number;
       idle += us;
       continue;
     }
+    const file = ownFile(id);
+    files.set(file, (files.get(file) ?? 0) + us);
     const area = areaOf(url, functionName);
     areas.set(area, (areas.get(area) ?? 0) + us);
     const short = url ? `${url.replace(/^file:\/\/\/work\/main\//, '').replace(/^.*\/node_modules\//, '')}:${lineNumber + 1}` : '';
@@ -92,6 +128,7 @@ export function summarizeProfile(profile: CpuProfile, window?: { fromUs: number;
     sampledMs: Math.round(total / 1000),
     busyPct: total > 0 ? Math.round((busy / total) * 1000) / 10 : 0,
     areas: rows(areas).map(({ k, ms, pct }) => ({ area: k, ms, pct })),
+    argusFiles: rows(files).map(({ k, ms, pct }) => ({ file: k, ms, pct })),
     functions: rows(fns).map(({ k, ms, pct }) => ({ fn: k, ms, pct })),
   };
 }
@@ -99,6 +136,8 @@ export function summarizeProfile(profile: CpuProfile, window?: { fromUs: number;
 export function printProfile(label: string, s: ProfileSummary): void {
   process.stdout.write(`\nArgus CPU profile, ${label}: ${s.sampledMs} ms sampled, main thread busy ${s.busyPct}% (shares below are of busy time)\n`);
   for (const a of s.areas) process.stdout.write(`  ${String(a.pct).padStart(5)}%  ${a.area}\n`);
+  process.stdout.write('  charged to the innermost Argus file on the stack:\n');
+  for (const f of s.argusFiles) process.stdout.write(`  ${String(f.pct).padStart(5)}%  ${f.file}\n`);
   process.stdout.write('  top functions (self time):\n');
   for (const f of s.functions) process.stdout.write(`  ${String(f.pct).padStart(5)}%  ${f.fn}\n`);
 }

@@ -1,14 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startArgus, type RunningArgus } from '@argus/harness';
+import { freePort, startArgus, type RunningArgus } from '@argus/harness';
 import { AlarmRaisedDocument, AlarmRaisedSummaryDocument, createArgusClient } from '@argus/client';
 import { BenchCamera, benchJpegBase64, type CameraReply, type CameraStats } from './alarms-camera.js';
 import { createBenchTenant, createPushDevices, onlineCount, waitSubscriptionLive } from './alarms-provision.js';
-import { monotonicMicros, printProfile, readProfiles, summarizeProfile, type ProfileSummary } from './alarms-profile.js';
-import { cpuSeconds, rssMB } from './media-proc.js';
+import { printProfile, startInspectorProfile, summarizeProfile, type ProfileSummary } from './alarms-profile.js';
+import { argusPid, clockTicks, hostJiffies, processCpuSeconds, processRssMB } from './alarms-proc.js';
 import { percentile, report, round, type Row } from './report.js';
 
 /**
@@ -20,7 +17,10 @@ import { percentile, report, round, type Row } from './report.js';
  *   measures POST → delivery. Rows: accepted alarms/s (HTTP 200 success envelopes), delivery
  *   p50/p99, devices ONLINE at the end, Argus RSS and CPU, errors.
  *   npm run bench -- alarms [--devices 1000,10000] [--rate 1000] [--seconds 20] [--pictures off,on]
- *     [--picture-kb 50] [--keepalive 10] [--max-inflight 5000] [--document full|summary] [--cpu-prof]
+ *     [--picture-kb 50] [--keepalive 10] [--max-inflight 5000] [--document summary,full]
+ *     [--cpu-prof] [--argus-env K=V …]
+ *   --cpu-prof records a V8 profile of the Argus process per phase over its inspector (--inspect on a
+ *   local port) and prints self time by package, by innermost Argus file and by function.
  */
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -33,8 +33,9 @@ export async function run(argv: string[]): Promise<void> {
       'picture-kb': { type: 'string', default: '50' },
       keepalive: { type: 'string', default: '10' },
       'max-inflight': { type: 'string', default: '5000' },
-      document: { type: 'string', default: 'full' },
+      document: { type: 'string', default: 'summary,full' },
       'cpu-prof': { type: 'boolean', default: false },
+      'argus-env': { type: 'string', multiple: true, default: [] },
     },
   });
   const o = {
@@ -45,8 +46,9 @@ export async function run(argv: string[]): Promise<void> {
     pictureKB: Number(values['picture-kb']),
     keepaliveSeconds: Number(values.keepalive),
     maxInflight: Number(values['max-inflight']),
-    document: values.document === 'summary' ? ('summary' as const) : ('full' as const),
+    documents: values.document.split(',').map((d) => (d.trim() === 'summary' ? ('summary' as const) : ('full' as const))),
     cpuProf: values['cpu-prof'],
+    argusEnv: Object.fromEntries(values['argus-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
   const rows: Row[] = [];
   const profiles: Record<string, ProfileSummary> = {};
@@ -61,9 +63,10 @@ export async function run(argv: string[]): Promise<void> {
     note:
       'One embedded Argus per device count. offered = rate × seconds; shed = not sent because max-inflight alarms were awaiting replies; ' +
       'accepted = HTTP 200 with errorcode 0; acceptedPerSec = accepted / (first send → last reply); delivered = received on the alarmRaised ' +
-      'subscription (graphql-ws through the gateway; document full = with channel/device names) within 20 s after the last reply; ' +
+      'subscription (graphql-ws through the gateway; "with names" = AlarmRaisedDocument, channel and device names resolved from the devices ' +
+      'subgraph per event; "alarm fields" = AlarmRaisedSummaryDocument) until 20 s pass without one; phaseSeconds = first send → last delivery or give-up; ' +
       'p50/p99 = POST start → delivery (ms); postP99 = POST round trip; online = devices(filter:{status:ONLINE}).totalCount after the run; ' +
-      'rss = VmRSS of the Argus process (peak during the phase); argusCpu/benchCpu = % of one core over the phase.',
+      'rss = VmRSS of the Argus process (peak during the phase); argusCpu/benchCpu/otherCpu = % of one core over the phase (other = the rest of the machine).',
   });
 }
 
@@ -74,40 +77,33 @@ interface Options {
   pictureKB: number;
   keepaliveSeconds: number;
   maxInflight: number;
-  document: 'full' | 'summary';
+  documents: Array<'full' | 'summary'>;
   cpuProf: boolean;
-}
-
-/** The embedded Argus process the harness spawned (a direct child of this process). */
-function argusPid(): number {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('launcher/dist/embedded.js')) return Number(name);
-    } catch {
-      /* gone */
-    }
-  }
-  throw new Error('cannot find the Argus process among this process’s children');
+  /** Extra environment of the Argus process (--argus-env K=V, repeatable), e.g. HTTP_PUSH_DEVICE_CACHE_SECONDS=3600. */
+  argusEnv: Record<string, string>;
 }
 
 async function runDeviceCount(n: number, o: Options): Promise<{ rows: Row[]; profiles: Record<string, ProfileSummary> }> {
-  const profDir = o.cpuProf ? mkdtempSync(join(tmpdir(), 'argus-alarms-prof-')) : null;
-  const env: Record<string, string> = { LOG_LEVEL: 'error', HTTP_PUSH_KEEPALIVE_SECONDS: String(o.keepaliveSeconds) };
-  if (profDir) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim();
+  const inspectPort = o.cpuProf ? await freePort() : null;
+  const env: Record<string, string> = { LOG_LEVEL: 'error', HTTP_PUSH_KEEPALIVE_SECONDS: String(o.keepaliveSeconds), ...o.argusEnv };
+  if (inspectPort) env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${inspectPort}`.trim();
   process.stderr.write(`\n== ${n} devices: starting Argus\n`);
-  const argus: RunningArgus = await startArgus({ env });
+  let argus: RunningArgus | undefined;
+  for (let attempt = 1; !argus; attempt++) {
+    // free ports are picked, then bound by the child: another process may take one in between
+    argus = await startArgus({ env }).catch((err: Error) => {
+      if (attempt >= 3 || !/EADDRINUSE/.test(err.message)) throw err;
+      process.stderr.write('  a port was taken meanwhile (EADDRINUSE); starting Argus again\n');
+      return undefined;
+    });
+  }
   const pid = argusPid();
   const rows: Row[] = [];
-  const windows: Record<string, { fromUs: number; toUs: number }> = {};
+  const profiles: Record<string, ProfileSummary> = {};
   const stats: CameraStats = { challenges: 0, retries: 0, connections: 0 };
   const cameras: BenchCamera[] = [];
   const tenant = await createBenchTenant(argus, `bench-alarms-${n}-${Date.now()}`);
   const sub = createArgusClient({ url: argus.gatewayUrl, token: tenant.token });
-  let stopping = false;
   try {
     const created = await createPushDevices(tenant.client, n, `BA${Date.now().toString(36).toUpperCase()}`);
     process.stderr.write(`  ${n} devices created in ${round(created.seconds, 1)} s (${round(n / created.seconds, 0)}/s, ${created.errors} retried)\n`);
@@ -142,49 +138,55 @@ async function runDeviceCount(n: number, o: Options): Promise<{ rows: Row[]; pro
     while ((online = await onlineCount(tenant.client)) < n && Date.now() < onlineDeadline) await new Promise((r) => setTimeout(r, 500));
     process.stderr.write(`  ${online}/${n} devices ONLINE (first keepalives in ${round(rampSeconds, 1)} s, ${rampErrors} failed, ${stats.challenges} challenges)\n`);
 
-    // the subscriber: alarmRaised through the gateway
-    const document = o.document === 'full' ? AlarmRaisedDocument : AlarmRaisedSummaryDocument;
-    const probes = new Set<string>();
-    const current: { phase: Phase | null } = { phase: null };
-    const iterator = sub.subscribe(document as typeof AlarmRaisedSummaryDocument, {});
-    const consumer = (async () => {
-      for await (const v of iterator) {
-        const d = v.alarmRaised.description;
-        if (d.startsWith('probe')) probes.add(d);
-        else current.phase?.delivered(d);
-      }
-    })().catch((err) => {
-      if (!stopping) process.stderr.write(`  subscription ended: ${String(err)}\n`);
-    });
-    await waitSubscriptionLive(tenant.client, created.devices[0]!.channelId, (d) => probes.has(d));
-
     for (const pictures of o.pictures) {
-      const label = `${n} devices, ${pictures ? `${o.pictureKB} KB pictures` : 'no pictures'}`;
-      process.stderr.write(`  -- ${label}: ${o.rate} alarms/s for ${o.seconds} s\n`);
-      const picture = pictures ? benchJpegBase64(o.pictureKB * 1024) : '';
-      const ka0 = { sent: keepalive.sent, failed: keepalive.failed, count: keepalive.ms.length };
-      const fromUs = monotonicMicros();
-      const phase = (current.phase = new Phase(`${rows.length}`, o.rate * o.seconds));
-      const result = await phase.run({ cameras, rate: o.rate, seconds: o.seconds, maxInflight: o.maxInflight, picture, pid });
-      windows[label] = { fromUs, toUs: monotonicMicros() };
-      const kaMs = keepalive.ms.slice(ka0.count);
-      const onlineAfter = await onlineCount(tenant.client);
-      rows.push({
-        test: label,
-        devices: n,
-        online: onlineAfter,
-        ...result,
-        keepalives: keepalive.sent - ka0.sent,
-        keepaliveFailed: keepalive.failed - ka0.failed,
-        keepaliveP99ms: round(percentile(kaMs, 99), 1),
-      });
-      process.stderr.write(`     ${JSON.stringify(rows.at(-1))}\n`);
-      current.phase = null;
+      for (const doc of o.documents) {
+        const label = `${n} devices, ${pictures ? `${o.pictureKB} KB pictures` : 'no pictures'}, ${doc === 'full' ? 'with names' : 'alarm fields'}`;
+        process.stderr.write(`  -- ${label}: ${o.rate} alarms/s for ${o.seconds} s\n`);
+        await new Promise((r) => setTimeout(r, 5000)); // let the previous phase settle
+        // the subscriber: alarmRaised through the gateway, one subscription per phase
+        const document = doc === 'full' ? AlarmRaisedDocument : AlarmRaisedSummaryDocument;
+        const probes = new Set<string>();
+        const current: { phase: Phase | null; open: boolean } = { phase: null, open: true };
+        const iterator = sub.subscribe(document as typeof AlarmRaisedSummaryDocument, {});
+        const consumer = (async () => {
+          for await (const v of iterator) {
+            const d = v.alarmRaised.description;
+            if (d.startsWith('probe')) probes.add(d);
+            else current.phase?.delivered(d);
+          }
+          if (current.open) process.stderr.write('  the gateway completed the alarmRaised subscription\n');
+        })().catch((err) => {
+          if (current.open) process.stderr.write(`  subscription ended: ${String(err)}\n`);
+        });
+        await waitSubscriptionLive(tenant.client, created.devices[0]!.channelId, (d) => probes.has(d));
+        const picture = pictures ? benchJpegBase64(o.pictureKB * 1024) : '';
+        const ka0 = { sent: keepalive.sent, failed: keepalive.failed, count: keepalive.ms.length };
+        const profiler = inspectPort ? await startInspectorProfile(inspectPort) : null;
+        const phase = (current.phase = new Phase(`${rows.length}`, o.rate * o.seconds));
+        const result = await phase.run({ cameras, rate: o.rate, seconds: o.seconds, maxInflight: o.maxInflight, picture, pid });
+        if (profiler) {
+          profiles[label] = summarizeProfile(await profiler.stop());
+          printProfile(label, profiles[label]!);
+        }
+        const kaMs = keepalive.ms.slice(ka0.count);
+        const onlineAfter = await onlineCount(tenant.client);
+        rows.push({
+          test: label,
+          devices: n,
+          online: onlineAfter,
+          ...result,
+          keepalivesPerSec: round((keepalive.sent - ka0.sent) / Number(result.phaseSeconds), 0),
+          keepaliveFailed: keepalive.failed - ka0.failed,
+          keepaliveP99ms: round(percentile(kaMs, 99), 1),
+        });
+        process.stderr.write(`     ${JSON.stringify(rows.at(-1))}\n`);
+        current.phase = null;
+        current.open = false;
+        await iterator.return?.();
+        await consumer;
+      }
     }
-    stopping = true;
     for (const c of cameras) c.stopKeepalive();
-    await iterator.return?.();
-    await consumer;
     rows.forEach((r) => {
       r.challenges = stats.challenges;
       r.connections = stats.connections;
@@ -192,22 +194,10 @@ async function runDeviceCount(n: number, o: Options): Promise<{ rows: Row[]; pro
       r.createDevicesPerSec = round(n / created.seconds, 0);
     });
   } finally {
-    stopping = true;
     for (const c of cameras) c.close();
     await sub.close().catch(() => undefined);
     await tenant.close().catch(() => undefined);
     await argus.stop();
-  }
-  const profiles: Record<string, ProfileSummary> = {};
-  if (profDir) {
-    const [profile] = readProfiles(profDir);
-    if (profile) {
-      for (const [label, w] of Object.entries(windows)) {
-        profiles[label] = summarizeProfile(profile, w);
-        printProfile(label, profiles[label]!);
-      }
-    } else process.stderr.write(`  no .cpuprofile written in ${profDir}\n`);
-    rmSync(profDir, { recursive: true, force: true });
   }
   return { rows, profiles };
 }
@@ -228,6 +218,7 @@ class Phase {
   private readonly delays: number[] = [];
   private readonly postMs: number[] = [];
   private duplicates = 0;
+  private readonly runId = `${Date.now().toString(36)}`;
   private lastDelivery = 0;
 
   constructor(
@@ -266,9 +257,10 @@ class Phase {
     let lastReply = 0;
     const refusals = new Map<string, number>();
     const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-    let rssPeak = rssMB([i.pid]);
-    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, rssMB([i.pid]))), 500);
-    const cpu0 = cpuSeconds([i.pid]);
+    let rssPeak = processRssMB(i.pid);
+    const rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, processRssMB(i.pid))), 500);
+    const cpu0 = processCpuSeconds(i.pid);
+    const host0 = hostJiffies();
     const bench0 = process.cpuUsage();
     const started = performance.now();
     const n = i.cameras.length;
@@ -280,7 +272,7 @@ class Phase {
       }
       inflight++;
       this.sentAt[s] = performance.now();
-      i.cameras[s % n]!.alarm(s, this.tag(s), i.picture).then(
+      i.cameras[s % n]!.alarm(`${this.runId}/${this.tag(s)}`, this.tag(s), i.picture).then(
         (r) => {
           inflight--;
           lastReply = performance.now();
@@ -319,14 +311,17 @@ class Phase {
     const ended = performance.now();
     clearInterval(rssTimer);
     const phaseSeconds = (ended - started) / 1000;
-    const cpu = cpuSeconds([i.pid]) - cpu0;
+    const cpu = processCpuSeconds(i.pid) - cpu0;
     const bench = process.cpuUsage(bench0);
+    const host1 = hostJiffies();
+    const hostBusyCores = (host1.busy - host0.busy) / clockTicks / phaseSeconds;
     const replyWindow = ((lastReply || ended) - started) / 1000;
     const deliveryWindow = ((this.lastDelivery || ended) - started) / 1000;
     return {
       offered: this.total,
       shed,
       sendSeconds: round(sendSeconds, 1),
+      phaseSeconds: round(phaseSeconds, 1),
       accepted,
       acceptedPerSec: round(accepted / replyWindow, 0),
       refused,
@@ -345,6 +340,8 @@ class Phase {
       rssMB: round(rssPeak, 0),
       argusCpuPct: round((cpu / phaseSeconds) * 100, 0),
       benchCpuPct: round(((bench.user + bench.system) / 1e6 / phaseSeconds) * 100, 0),
+      // what the rest of the machine (other processes) used meanwhile, % of one core
+      otherCpuPct: round(Math.max(0, hostBusyCores * 100 - (cpu / phaseSeconds) * 100 - ((bench.user + bench.system) / 1e6 / phaseSeconds) * 100), 0),
     };
   }
 }

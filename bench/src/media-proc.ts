@@ -21,14 +21,18 @@ function statFields(pid: number): string[] | null {
   }
 }
 
-/** utime + stime of one process, in seconds. */
-export function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
+/** utime + stime of the processes, summed, in seconds, and the stime (kernel) part. */
+export function cpuSeconds(pids: number[]): { total: number; sys: number } {
+  let user = 0;
+  let sys = 0;
   for (const pid of pids) {
     const f = statFields(pid);
-    if (f) ticks += Number(f[11]) + Number(f[12]);
+    if (f) {
+      user += Number(f[11]);
+      sys += Number(f[12]);
+    }
   }
-  return ticks / CLK_TCK;
+  return { total: (user + sys) / CLK_TCK, sys: sys / CLK_TCK };
 }
 
 /** VmRSS of the processes, summed, in MB. */
@@ -125,7 +129,7 @@ rtmp {
 }
 
 /** Pre-encodes the test pattern once: 2 Mbit/s H.264 (+ noise so it really uses the bitrate) + AAC, GOP 50. */
-export async function encodeSource(file: string, seconds: number): Promise<void> {
+export async function encodeSource(file: string, seconds: number, running: Proc[]): Promise<void> {
   const p = spawnProc('ffmpeg', [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=25,noise=alls=12:allf=t+u',
@@ -136,7 +140,9 @@ export async function encodeSource(file: string, seconds: number): Promise<void>
     '-c:a', 'aac', '-b:a', '128k', '-ar', '44100',
     '-f', 'flv', file,
   ]);
+  running.push(p);
   const code = await new Promise<number | null>((r) => p.child.once('exit', (c) => r(c)));
+  running.splice(running.indexOf(p), 1);
   if (code !== 0) throw new Error(`ffmpeg encode failed: ${p.stderr()}`);
 }
 

@@ -42,17 +42,32 @@ export async function run(argv: string[]): Promise<void> {
   const nginxWorkers = Number(values['nginx-workers']);
   const concurrency = Number(values['connect-concurrency']);
 
+  // what else the machine is doing (other benchmarks would skew every number here)
+  const idle0 = hostCpu();
+  await sleep(3000);
+  const idle1 = hostCpu();
+  const backgroundHostCpu = round(((idle1.busy - idle0.busy) / (idle1.total - idle0.total)) * 100 * cpus().length, 0);
+  if (backgroundHostCpu > 15) process.stderr.write(`warning: the machine is already ${backgroundHostCpu} % busy (of ${cpus().length * 100} %) before the benchmark starts\n`);
+
   const dir = await mkdtemp(join(tmpdir(), 'bench-media-'));
   const procs: Proc[] = [];
   let argus: ChildProcess | null = null;
   const rows: Row[] = [];
-  const meta: Record<string, unknown> = {};
+  const meta: Record<string, unknown> = { backgroundHostCpu };
+  // an interrupted run must not leave nginx, ffmpeg or the Argus child behind
+  const onSignal = () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    argus?.kill('SIGKILL');
+    void rm(dir, { recursive: true, force: true }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     // the source: encoded once, so no encoder competes with the servers for the 2 cores
     const src = join(dir, 'source.flv');
     const srcSeconds = 20;
     process.stderr.write('encoding the test pattern…\n');
-    await encodeSource(src, srcSeconds);
+    await encodeSource(src, srcSeconds, procs);
     const srcBytesPerSec = (await stat(src)).size / srcSeconds;
 
     const masterKey = randomBytes(32).toString('base64');
@@ -119,7 +134,7 @@ export async function run(argv: string[]): Promise<void> {
         'One 2-core machine: the load generator (this process: all viewers and probes) shares the 2 cores with the server under test; loadgenCpu is its CPU % (of one core), hostCpu the whole machine (of 200 %).',
         'Both servers and both publishers run during the whole run; only the server of a row has viewers.',
         'held = viewers that received ≥ 90 % of the bytes the publisher sent during the hold window (stream rate × window); receiving = still connected and got bytes in the last 2 s.',
-        'serverCpu = utime+stime delta of the server process (nginx: its worker processes) over the window, % of one core; rssMB = peak VmRSS during the hold; rssAfterMB = VmRSS 3 s after all viewers left.',
+        'serverCpu = utime+stime delta of the server process (nginx: its worker processes) over the window, % of one core (serverSys: its stime part, i.e. in the kernel: socket writes and, on loopback, delivery to the reader); rssMB = peak VmRSS during the hold; rssAfterMB = VmRSS 3 s after all viewers left.',
         'ttff = time from TCP connect (RTMP) / HTTP request (FLV) to the first complete video keyframe (a decodable frame, not the sequence header) for fresh players opened while the N viewers are held; Argus starts a new player at the GOP cache, nginx-rtmp (defaults, no GOP cache) at the next keyframe (GOP 2 s).',
         'Viewers are cheap clients: RTMP chunk headers and FLV tag headers are parsed, payloads only counted (no copies, no decoding).',
       ],
@@ -135,6 +150,8 @@ export async function run(argv: string[]): Promise<void> {
       clearTimeout(t);
     }
     await rm(dir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   report('media', rows, meta);
 }
@@ -242,7 +259,8 @@ async function phase(t: Target, n: number, o: { seconds: number; probes: number;
     held,
     egressMbps: round((got * 8) / window / 1e6, 0),
     fpsAvg: round(frames / Math.max(1, playing) / window, 1),
-    serverCpu: round(((cpu1 - cpu0) / window) * 100, 0),
+    serverCpu: round(((cpu1.total - cpu0.total) / window) * 100, 0),
+    serverSys: round(((cpu1.sys - cpu0.sys) / window) * 100, 0),
     hostCpu: round(((host1.busy - host0.busy) / (host1.total - host0.total)) * 100 * cpus().length, 0),
     loadgenCpu: round(((lg.user + lg.system) / 1e6 / window) * 100, 0),
     rssMB: round(rssPeak, 0),

@@ -10,6 +10,7 @@ import { StreamHub, StreamTimeoutError, type Stream } from './hub/index.js';
 import { PlayAuthorizer, PlayRefused, MemoryUseCounter, RedisUseCounter } from './access/play-authorizer.js';
 import { parseLivePath, type LivePath } from './access/stream-path.js';
 import { mediaConfigFromEnv, type MediaConfig } from './media-config.js';
+import { SnapshotService, INTERNAL_SNAPSHOT_PATH } from './snapshot/index.js';
 
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse, url: URL, live: LivePath) => Promise<boolean> | boolean;
 export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, live: LivePath) => Promise<boolean> | boolean;
@@ -74,6 +75,8 @@ export class MediaServer {
   private unavailable = new Map<string, (reason: string) => void>();
   private puller: SourcePuller | null = null;
   readonly ctx: MediaContext;
+  /** POST /internal/snapshot (for the media subgraph's snapshot mutation). */
+  private readonly snapshots: SnapshotService;
   httpPort = 0;
 
   constructor(
@@ -101,6 +104,7 @@ export class MediaServer {
       addHttpRoute: (r) => this.httpRoutes.push(r),
       addUpgradeRoute: (r) => this.upgradeRoutes.push(r),
     };
+    this.snapshots = new SnapshotService(this.ctx);
     this.http = createServer((req, res) => void this.handleHttp(req, res));
     this.http.on('upgrade', (req, socket, head) => void this.handleUpgrade(req, socket, head));
     this.http.keepAliveTimeout = 65_000;
@@ -131,6 +135,7 @@ export class MediaServer {
     for (const t of this.idleTimers.values()) clearTimeout(t);
     for (const p of this.pulls.values()) p.stop();
     this.pulls.clear();
+    this.snapshots.close();
     this.hub.closeAll();
     for (const m of [...this.modules].reverse()) await m.close().catch(() => {});
     await new Promise<void>((r) => {
@@ -192,6 +197,7 @@ export class MediaServer {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(body);
       }
+      if (url.pathname === INTERNAL_SNAPSHOT_PATH) return void (await this.snapshots.serve(req, res, url));
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-origin': '*',

@@ -6,6 +6,7 @@ import { PlayGrant } from './entities/play-grant.js';
 import { mediaMigrations } from './migrations/m0001-init.js';
 import { MediaService } from './media-service.js';
 import { MediaNodeRegistry } from './node-registry.js';
+import { SnapshotTaker } from './snapshots.js';
 import { mediaEndpointsFromEnv } from './play-rules.js';
 import { buildMediaSchema } from './schema.js';
 import type { MediaContext } from './context.js';
@@ -39,12 +40,13 @@ export async function startMediaSubgraph(runtime: ServiceRuntime): Promise<{ por
   await nodes.watch(runtime.bus);
   const media = new MediaService(orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger, runtime.config.deriveKey(PUBLISH_KEY_PURPOSE), nodes);
   await media.start();
+  const snapshots = new SnapshotTaker(directory, nodes, endpoints, runtime.signer, runtime.config, logger);
   const server = await createSubgraphServer<MediaContext>({
     name: 'media',
     schema: await buildMediaSchema(),
     logger,
     signer: runtime.signer,
-    createContext: (base) => ({ ...base, media, nodes, channels: directory }),
+    createContext: (base) => ({ ...base, media, nodes, channels: directory, snapshots }),
   });
   const port = await server.listen(runtime.config.portOf('media'), runtime.config.ARGUS_HOST);
   runtime.lifecycle.onStop('media-http', () => server.close());

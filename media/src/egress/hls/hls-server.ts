@@ -11,6 +11,7 @@ import { Fmp4Packager, TsPackager, hlsTracks } from './packagers.js';
 import { HlsNames, llMediaPlaylist, multivariantPlaylist, targetDurationOf, tsMediaPlaylist, type HlsFlavour } from './playlist.js';
 import { Segmenter, segmentBytes } from './segmenter.js';
 import { HlsSessions, type HlsSession } from './sessions.js';
+import { withAacAudio } from '../../transcode/index.js';
 
 export interface HlsOptions {
   segmentTargetMs: number;
@@ -215,7 +216,8 @@ export class HlsServer {
   }
 
   private async startSegmenter(k: string, live: LivePath, flavour: HlsFlavour): Promise<Segmenter> {
-    const stream = await this.ctx.openStream(live);
+    // G.711 audio reaches HLS as AAC (a derived stream); other streams come back as they are
+    const stream = withAacAudio(this.ctx, await this.ctx.openStream(live));
     const tracks = hlsTracks(stream.tracks);
     let packager;
     try {
