@@ -16,7 +16,7 @@ const schema = z.object({
   /** Largest request body accepted (pictures travel inline as base64). */
   HTTP_PUSH_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
   /** How long a device record looked up by code is reused (evicted early on device.updated/deleted). */
-  HTTP_PUSH_DEVICE_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  HTTP_PUSH_DEVICE_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(600),
   /**
    * UTC offset (minutes, +480 for UTC+8) of the devices' clocks: the spec's times have no zone.
    * Unset: the times are read in this server's own time zone.

@@ -71,4 +71,9 @@ export class M0001Init extends ArgusMigration {
   }
 }
 
-export const devicesMigrations = [{ name: 'm0001-init', class: M0001Init }];
+import { M0002DeviceCodeIndex } from './m0002-device-code-index.js';
+
+export const devicesMigrations = [
+  { name: 'm0001-init', class: M0001Init },
+  { name: 'm0002-device-code-index', class: M0002DeviceCodeIndex },
+];
