@@ -19,7 +19,7 @@ try {
   await startIdentitySubgraph(runtime, identity);
   for (const name of SUBGRAPH_NAMES) if (name !== 'identity') await SUBGRAPHS[name].start(runtime);
   const { port } = await startGateway(runtime, identity);
-  await startAccess(runtime);
+  const access = await startAccess(runtime);
   const media = await startMediaNode(runtime, mediaModules());
   const admin = await identity.bootstrapAdmin();
   const host = config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST;
@@ -29,7 +29,8 @@ try {
     `Argus is running (embedded: ${config.database.kind === 'sqlite' ? `SQLite in ${config.database.dir}` : 'PostgreSQL'}, ${runtime.bus.kind} bus)`,
     `  GraphQL (HTTP, SSE and graphql-ws): ${url}`,
     `  access tokens:                      POST ${url.replace(/\/graphql$/, '')}/auth/token`,
-    `  media server (node ${media.nodeId}):  http :${media.server.httpPort}  (streams: GET /v1/streams)`,
+    `  media (node ${media.nodeId}):        HTTP-FLV/HLS :${media.server.httpPort}, RTMP :${media.server.config.rtmpPort}, RTSP :${media.server.config.rtspPort}`,
+    `  HTTP push cameras:                  :${access.httpPushPort}`,
     `  admin access key:                   ${admin.accessKey}`,
     admin.secretKey
       ? `  admin secret key:                   ${admin.secretKey}   (shown once; keep it)`
