@@ -51,6 +51,17 @@ const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5
  * and a throw-away data directory / database.
  */
 export async function startArgus(options: StartOptions = {}): Promise<RunningArgus> {
+  // a port found free can be taken by another process before Argus binds it: try again with new ports
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startArgusOnce(options);
+    } catch (err) {
+      if (attempt >= 4 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
+}
+
+async function startArgusOnce(options: StartOptions): Promise<RunningArgus> {
   const mode = options.mode ?? 'embedded';
   const dataDir = mkdtempSync(join(tmpdir(), 'argus-test-'));
   const adminAccessKey = `AKtest${randomBytes(6).toString('hex')}`;
@@ -104,15 +115,24 @@ export async function startArgus(options: StartOptions = {}): Promise<RunningArg
     }, 60_000, () => `${args.join(' ')} did not become ready:\n${output}`);
     return child;
   };
-  if (mode === 'embedded') {
-    await spawnService(['launcher/dist/embedded.js']);
-  } else {
-    for (const s of SUBGRAPHS) {
-      await spawnService(['launcher/dist/service.js', s], {}, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/readyz`);
+  try {
+    if (mode === 'embedded') {
+      await spawnService(['launcher/dist/embedded.js']);
+    } else {
+      for (const s of SUBGRAPHS) {
+        await spawnService(['launcher/dist/service.js', s], {}, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/readyz`);
+      }
+      await spawnService(['launcher/dist/service.js', 'gateway'], {}, `http://127.0.0.1:${ports.GATEWAY_PORT}/readyz`);
+      await spawnService(['launcher/dist/service.js', 'access']);
+      await spawnService(['launcher/dist/service.js', 'media-server']);
     }
-    await spawnService(['launcher/dist/service.js', 'gateway'], {}, `http://127.0.0.1:${ports.GATEWAY_PORT}/readyz`);
-    await spawnService(['launcher/dist/service.js', 'access']);
-    await spawnService(['launcher/dist/service.js', 'media-server']);
+  } catch (err) {
+    // leave nothing behind before the caller retries or fails
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    if (dbName) await psql(PG_ADMIN_URL, `drop database if exists ${dbName} with (force)`).catch(() => undefined);
+    if (mode === 'scale') await deleteNatsStream(env.BUS_URL!, env.ARGUS_NATS_STREAM!).catch(() => undefined);
+    throw err;
   }
   const subgraphUrls = Object.fromEntries(
     SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/graphql`]),
