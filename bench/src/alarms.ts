@@ -5,7 +5,10 @@ import { AlarmRaisedDocument, AlarmRaisedSummaryDocument, createArgusClient } fr
 import { BenchCamera, benchJpegBase64, type CameraReply, type CameraStats } from './alarms-camera.js';
 import { createBenchTenant, createPushDevices, onlineCount, waitSubscriptionLive } from './alarms-provision.js';
 import { printProfile, startInspectorProfile, summarizeProfile, type ProfileSummary } from './alarms-profile.js';
-import { argusPid, clockTicks, hostJiffies, processCpuSeconds, processRssMB } from './alarms-proc.js';
+import { argusPid, CLK_TCK as clockTicks, cpuSeconds, hostCpu as hostJiffies, rssMB } from './proc.js';
+
+const processCpuSeconds = (pid: number) => cpuSeconds([pid]).total;
+const processRssMB = (pid: number) => rssMB([pid]);
 import { percentile, report, round, type Row } from './report.js';
 
 /**
