@@ -10,3 +10,4 @@ export { flvModule } from './egress/flv/index.js';
 export { hlsModule, type HlsModule } from './egress/hls/index.js';
 export { rtspModule, type RtspModule } from './egress/rtsp/index.js';
 export { startRtspPull, type RtspPull, type RtspPullOptions } from './ingest/rtsp-pull/index.js';
+export { webrtcModule, type WebRtcModule, type WebRtcModuleOptions } from './egress/webrtc/index.js';

@@ -203,7 +203,7 @@ export class MediaServer {
           'access-control-allow-origin': '*',
           'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
           'access-control-allow-headers': 'content-type, authorization, if-match',
-          'access-control-expose-headers': 'location, etag',
+          'access-control-expose-headers': 'location, etag, link',
         });
         return void res.end();
       }

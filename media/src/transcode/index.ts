@@ -7,6 +7,7 @@
 import type { MediaContext } from '../media-server.js';
 import type { Stream } from '../hub/index.js';
 import { G711AacTranscoder, canTranscodeG711 } from './audio-transcoder.js';
+import { AacOpusTranscoder, canTranscodeAac } from './aac-opus-transcoder.js';
 
 export { G711AacTranscoder, canTranscodeG711, type TranscoderOptions } from './audio-transcoder.js';
 export { AacEncoderProcess, type AacEncoderOptions } from './aac-encoder.js';
@@ -22,6 +23,27 @@ export function withAacAudio(ctx: Pick<MediaContext, 'logger'>, stream: Stream):
   if (!t || t.stopped) {
     t = new G711AacTranscoder(stream, { logger: ctx.logger });
     transcoders.set(stream, t);
+  }
+  return t.output;
+}
+
+export { AacOpusTranscoder, canTranscodeAac, type OpusTranscoderOptions } from './aac-opus-transcoder.js';
+export { OpusEncoderProcess, type OpusEncoderOptions } from './opus-encoder.js';
+export { OggSplitter } from './ogg-splitter.js';
+
+const opusTranscoders = new WeakMap<Stream, AacOpusTranscoder>();
+
+/**
+ * The Opus audio of a stream whose audio is AAC, as a derived audio-only stream (one ffmpeg per
+ * source stream, shared by all WebRTC players); null when the stream has no transcodable AAC.
+ * Call, then add a reader at once.
+ */
+export function opusAudioOf(ctx: Pick<MediaContext, 'logger'>, stream: Stream): Stream | null {
+  if (stream.closed || !canTranscodeAac(stream.tracks.audio)) return null;
+  let t = opusTranscoders.get(stream);
+  if (!t || t.stopped) {
+    t = new AacOpusTranscoder(stream, { logger: ctx.logger });
+    opusTranscoders.set(stream, t);
   }
   return t.output;
 }

@@ -37,6 +37,8 @@ export interface LaunchedBrowser {
   context: BrowserContext;
   /** The browser's own version string, e.g. "156.0.8078.79". */
   version: string;
+  /** The --user-data-dir of this launch (names its processes, e.g. to kill them as a crash would). */
+  profile: string;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function launchChromium(o: { timeoutMs?: number } = {}): Promise<La
   return {
     context,
     version,
+    profile,
     close: async () => {
       await context.close().catch(() => {});
       await rm(profile, { recursive: true, force: true });

@@ -17,3 +17,4 @@ export {
   type SdpDirection,
   type SdpLimits,
 } from './sdp.js';
+export { offeredCodecs, pickH264, pickH265, pickAudio, keepPayloadTypes, type OfferedCodec } from './webrtc-codecs.js';

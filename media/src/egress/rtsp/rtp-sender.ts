@@ -78,7 +78,7 @@ export class RtpTrackSender {
 }
 
 /** Puts the parameter sets in front of a keyframe that lacks them (players joining mid-stream need them). */
-function withParameterSets(t: VideoTrack, units: Buffer[]): Buffer[] {
+export function withParameterSets(t: VideoTrack, units: Buffer[]): Buffer[] {
   const typeOf = (n: Buffer) => (t.codec === 'H264' ? n[0]! & 0x1f : (n[0]! >> 1) & 0x3f);
   const spsType = t.codec === 'H264' ? 7 : 33;
   if (units.some((u) => u.length > 0 && typeOf(u) === spsType) || t.parameterSets.length === 0) return units;
