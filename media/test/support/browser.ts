@@ -43,7 +43,7 @@ export interface LaunchedBrowser {
 }
 
 /** Launches Chromium headless with a new, empty --user-data-dir (removed on close). */
-export async function launchChromium(o: { timeoutMs?: number } = {}): Promise<LaunchedBrowser> {
+export async function launchChromium(o: { timeoutMs?: number; /** extra command-line flags */ args?: string[] } = {}): Promise<LaunchedBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'argus-chromium-'));
   let context: BrowserContext;
   try {
@@ -51,7 +51,7 @@ export async function launchChromium(o: { timeoutMs?: number } = {}): Promise<La
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, ...(o.args ?? [])],
       timeout: o.timeoutMs ?? 30_000,
       // the Debian wrapper script reads /etc/chromium.d; keep the environment otherwise as is
       env: { ...process.env },

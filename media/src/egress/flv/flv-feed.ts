@@ -54,5 +54,7 @@ function sequenceHeaders(stream: Stream, timestamp: number): FlvTag[] {
 
 /** FLV header flags for a stream's tracks. */
 export function flvHeaderFlags(stream: Stream): { hasAudio: boolean; hasVideo: boolean } {
-  return { hasAudio: !!stream.tracks.audio, hasVideo: !!stream.tracks.video };
+  // FLV carries AAC and G.711; a stream with other audio (Opus from WebRTC) goes out as video only
+  const audio = stream.tracks.audio?.codec;
+  return { hasAudio: audio === 'AAC' || audio === 'PCMA' || audio === 'PCMU', hasVideo: !!stream.tracks.video };
 }
