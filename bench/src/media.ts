@@ -80,6 +80,7 @@ export async function run(argv: string[]): Promise<void> {
         BENCH_MEDIA_HTTP_PORT: String(httpPort), BENCH_MEDIA_RTMP_PORT: String(argusRtmpPort),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: process.env.BENCH_MEDIA_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_MEDIA_CPU_PROF] : [],
     });
     const argusChild = argus;
     await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import {
   Amf0EcmaArray, decodeAmf0, decodeAmf0All, encodeAmf0, RtmpError,
   RtmpServerHandshake, RtmpClientHandshake, RTMP_HANDSHAKE_SIZE,
-  RtmpChunkReader, RtmpChunkWriter, RtmpMessageType, UserControlEvent,
+  RtmpChunkReader, RtmpChunkWriter, RtmpMessageType, encodeRtmpChunks, UserControlEvent,
   abortMessage, commandMessage, onStatusMessage, parseCommand, parseData, parseUserControl, setChunkSizeMessage,
   splitAggregate, userControlMessage, windowAckSizeMessage, dataMessage,
   type RtmpMessage,
@@ -217,6 +217,30 @@ describe('chunk writer', () => {
     const bytes = w.write({ csid: 6, typeId: 9, streamId: 1, timestamp: 0, payload: Buffer.alloc(5000) });
     expect(bytes.length).toBe(12 + 5000 + 1);
     expect(() => w.setChunkSize(65537)).toThrow(RtmpError);
+  });
+
+  it('encodes one message with a format 0 header, whatever came before on its chunk stream', () => {
+    const payload = Buffer.from(Array.from({ length: 300 }, (_, i) => i & 0xff));
+    const bytes = encodeRtmpChunks({ csid: 6, typeId: 9, streamId: 1, timestamp: 0x123456, payload }, 128);
+    expect(bytes.subarray(0, 12)).toEqual(hex('06 123456 00012c 09 01000000'));
+    expect(bytes[12 + 128]).toBe(0xc6); // format 3 continuation
+    expect(bytes[12 + 128 + 1 + 128]).toBe(0xc6);
+    expect(bytes.length).toBe(12 + 300 + 2);
+    // the same message twice reads back twice, timestamps absolute both times
+    const r = new RtmpChunkReader();
+    const msgs = r.push(Buffer.concat([bytes, bytes]));
+    expect(msgs.map((m) => [m.timestamp, m.payload.equals(payload)])).toEqual([[0x123456, true], [0x123456, true]]);
+  });
+
+  it('carries an extended timestamp in the first chunk and in every continuation', () => {
+    const ts = 0x1234_5678;
+    const bytes = encodeRtmpChunks({ csid: 4, typeId: 8, streamId: 1, timestamp: ts, payload: Buffer.alloc(200, 7) }, 128);
+    expect(bytes.subarray(0, 16)).toEqual(hex('04 ffffff 0000c8 08 01000000 12345678'));
+    expect(bytes.subarray(16 + 128, 16 + 128 + 5)).toEqual(hex('c4 12345678'));
+    const [msg] = new RtmpChunkReader().push(bytes);
+    expect(msg).toMatchObject({ timestamp: ts, typeId: 8, streamId: 1 });
+    expect(msg!.payload).toEqual(Buffer.alloc(200, 7));
+    expect(() => encodeRtmpChunks({ csid: 4, typeId: 8, streamId: 1, timestamp: 0, payload: Buffer.alloc(1) }, 0)).toThrow(RtmpError);
   });
 });
 

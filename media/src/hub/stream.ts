@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { EgressProtocol, IngestProtocol, MediaFrame, Tracks } from './media-types.js';
 import { frameBytes } from './media-types.js';
 import { StreamReader, DEFAULT_READER_LIMITS, type ReaderLimits } from './reader.js';
+import { SharedEncodings, type FrameEncoder, type SharedFormat } from './shared-format.js';
 
 export interface PublisherInfo {
   protocol: IngestProtocol;
@@ -25,6 +26,13 @@ export interface StreamStats {
   droppedFrames: number;
 }
 
+/**
+ * Batch-mode readers of a stream with video get audio frames with the next video frame, or this
+ * long after the audio frame at the latest: one socket write per video frame instead of one per
+ * frame, for ~20 ms of extra audio delay on average (players buffer far more).
+ */
+const AUDIO_HOLD_MS = 45;
+
 /** Caps on the GOP cache: a stream whose GOP is longer keeps only its newest part. */
 const GOP_MAX_FRAMES = 1500;
 const GOP_MAX_BYTES = 32 << 20;
@@ -46,6 +54,16 @@ export class Stream extends EventEmitter {
   bytesIn = 0;
   framesIn = 0;
   private rateWindow: Array<[number, number]> = [];
+  /** Batch-mode readers with frames queued since the last wake-up. */
+  private wake: StreamReader[] = [];
+  private wakeScheduled = false;
+  private audioTimer: NodeJS.Timeout | null = null;
+  private readonly encodings = new SharedEncodings(this);
+  /**
+   * dts of the first frame pushed: shared wire formats count their timestamps from it, so every
+   * reader of a format gets the same bytes (readers do not start at 0 each).
+   */
+  epochMs: number | null = null;
   ready = false;
   closed = false;
 
@@ -68,6 +86,7 @@ export class Stream extends EventEmitter {
     const size = frameBytes(frame);
     this.bytesIn += size;
     this.framesIn++;
+    this.epochMs ??= frame.dts;
     const now = Date.now();
     this.rateWindow.push([now, size]);
     while (this.rateWindow.length && this.rateWindow[0]![0] < now - 5000) this.rateWindow.shift();
@@ -87,17 +106,59 @@ export class Stream extends EventEmitter {
       }
     }
     if (!this.ready) this.maybeReady();
-    for (const r of this.readers) r.offer(frame);
+    this.encodings.encode(frame);
+    let woke = false;
+    for (const r of this.readers) if (r.offer(frame, size)) (this.wake.push(r), (woke = true));
+    if (this.wake.length === 0 || this.wakeScheduled) return;
+    if (frame.kind === 'audio' && this.tracks.video) {
+      // audio rides with the next video frame (at most AUDIO_HOLD_MS later): half the writes
+      if (woke && !this.audioTimer) this.audioTimer = setTimeout(this.wakeReaders, AUDIO_HOLD_MS);
+      return;
+    }
+    // one wake-up per burst: frames the publisher delivers together leave together
+    this.wakeScheduled = true;
+    setImmediate(this.wakeReaders);
   }
 
-  /** Adds a reader, pre-filled from the GOP cache so it starts at the last keyframe. */
-  addReader(protocol: EgressProtocol, remote?: string): StreamReader {
+  /**
+   * Adds a reader, pre-filled from the GOP cache so it starts at the last keyframe. With
+   * `onFrames` the reader is in batch mode (see StreamReader); `formats` are the shared wire
+   * formats it will ask `encoded()` for (their bytes are made once per frame for all readers).
+   */
+  addReader(
+    protocol: EgressProtocol,
+    remote?: string,
+    options: { onFrames?: (reader: StreamReader) => void; formats?: SharedFormat<unknown, FrameEncoder<unknown>>[] } = {},
+  ): StreamReader {
     if (this.closed) throw new Error(`stream ${this.path} is closed`);
-    const reader = new StreamReader(this.nextReaderId++, protocol, this.tracks, this.readerLimits, (r) => this.removeReader(r), remote);
+    const formats = options.formats ?? [];
+    for (const f of formats) this.encodings.use(f, this.gop);
+    const reader = new StreamReader(
+      this.nextReaderId++, protocol, this.tracks, this.readerLimits,
+      (r) => {
+        this.removeReader(r);
+        for (const f of formats) this.encodings.release(f);
+      },
+      remote, options.onFrames,
+    );
     for (const f of this.gop) reader.offer(f);
+    reader.scheduled = false; // the egress takes the GOP itself when it starts
     this.readers.add(reader);
     this.emit('reader', { joined: true, reader });
     return reader;
+  }
+
+  /**
+   * The bytes of `frame` in a shared format a reader of this stream asked for (null when the
+   * format cannot carry the frame). Made once per frame, whatever the number of readers.
+   */
+  encoded<T>(format: SharedFormat<T, FrameEncoder<T>>, frame: MediaFrame): T | null {
+    return this.encodings.get(format, frame);
+  }
+
+  /** This stream's encoder of a shared format a reader asked for (state its readers share). */
+  encoderOf<T, E extends FrameEncoder<T>>(format: SharedFormat<T, E>): E {
+    return this.encodings.encoder(format);
   }
 
   get readerCount(): number {
@@ -141,8 +202,25 @@ export class Stream extends EventEmitter {
     this.closed = true;
     for (const r of [...this.readers]) r.close();
     this.gop = [];
+    this.gopBytes = 0;
+    this.wake = [];
+    if (this.audioTimer) clearTimeout(this.audioTimer);
+    this.audioTimer = null;
+    this.rateWindow = [];
     this.emit('closed', reason);
   }
+
+  private readonly wakeReaders = () => {
+    this.wakeScheduled = false;
+    if (this.audioTimer) clearTimeout(this.audioTimer);
+    this.audioTimer = null;
+    const wake = this.wake;
+    this.wake = [];
+    for (const r of wake) {
+      r.scheduled = false;
+      if (!r.isClosed) r.onFrames!(r);
+    }
+  };
 
   private removeReader(r: StreamReader) {
     if (!this.readers.delete(r)) return;

@@ -10,7 +10,7 @@ export {
 } from './amf0.js';
 export { RtmpServerHandshake, RtmpClientHandshake, RTMP_HANDSHAKE_SIZE, RTMP_VERSION, type HandshakeStep } from './handshake.js';
 export { RtmpChunkReader, RTMP_DEFAULT_CHUNK_SIZE, RTMP_MAX_CHUNK_SIZE, type ChunkReaderOptions } from './chunk-reader.js';
-export { RtmpChunkWriter } from './chunk-writer.js';
+export { RtmpChunkWriter, encodeRtmpChunks } from './chunk-writer.js';
 export {
   RtmpMessageType, UserControlEvent, RtmpChunkStream,
   setChunkSizeMessage, abortMessage, acknowledgementMessage, windowAckSizeMessage, setPeerBandwidthMessage,

@@ -1,7 +1,7 @@
 import { encodeFlvHeader, encodeFlvTag } from '@argus/protocols';
+import { BatchWriter } from '../../hub/index.js';
 import type { HttpRoute, MediaContext } from '../../media-server.js';
-import { flvFeed, flvHeaderFlags } from './flv-feed.js';
-import { writeWithBackpressure } from './write-with-backpressure.js';
+import { FLV_FORMAT, FlvPreludes, flvHeaderFlags } from './flv-packets.js';
 
 const FLV_HEADERS = {
   'content-type': 'video/x-flv',
@@ -9,7 +9,16 @@ const FLV_HEADERS = {
   'access-control-allow-origin': '*',
 };
 
-/** GET /live/<channelId>/<stream>.flv?token=… → a chunked, never-ending FLV response. */
+/**
+ * The response head of a live FLV body: no Content-Length and no chunked framing, the body ends
+ * when the connection does (so the shared tag bytes go to the socket as they are).
+ */
+const FLV_RESPONSE_HEAD = Buffer.from(
+  'HTTP/1.1 200 OK\r\n' + Object.entries(FLV_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('') + 'connection: close\r\n\r\n',
+  'latin1',
+);
+
+/** GET /live/<channelId>/<stream>.flv?token=… → a never-ending FLV body. */
 export function httpFlvRoute(ctx: MediaContext): HttpRoute {
   return async (req, res, url, live) => {
     if (live.rest !== '.flv' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
@@ -20,25 +29,35 @@ export function httpFlvRoute(ctx: MediaContext): HttpRoute {
       res.end();
       return true;
     }
-    const reader = stream.addReader('FLV', req.socket.remoteAddress);
-    res.writeHead(200, FLV_HEADERS);
-    req.socket.setNoDelay(true);
-    const stop = () => reader.close();
-    res.once('close', stop);
-    void (async () => {
-      try {
-        if (!(await writeWithBackpressure(res, encodeFlvHeader(flvHeaderFlags(stream))))) return;
-        for await (const tag of flvFeed(stream, reader)) {
-          if (!(await writeWithBackpressure(res, encodeFlvTag(tag)))) break;
+    const socket = req.socket;
+    if (socket.destroyed) return true;
+    socket.setNoDelay(true);
+    // the response is written to the socket directly from here on; `res` stays unused
+    const preludes = new FlvPreludes(() => stream.tracks);
+    const writer = new BatchWriter(
+      socket,
+      (frames) => {
+        // a player that keeps up takes the same run of frames as the others: one shared Buffer
+        if (preludes.current(stream.tracks)) return void socket.write(stream.encoderOf(FLV_FORMAT).tagBytes(frames));
+        socket.cork();
+        try {
+          for (const frame of frames) {
+            const p = stream.encoded(FLV_FORMAT, frame);
+            if (!p) continue;
+            for (const tag of preludes.before(p)) socket.write(encodeFlvTag(tag));
+            socket.write(p.tag);
+          }
+        } finally {
+          socket.uncork();
         }
-      } catch (err) {
-        ctx.logger.warn({ err, path: live.path }, 'HTTP-FLV viewer failed');
-      } finally {
-        reader.close();
-        res.off('close', stop);
-        res.end();
-      }
-    })();
+      },
+      (err) => {
+        if (err) ctx.logger.warn({ err, path: live.path }, 'HTTP-FLV viewer failed');
+        socket.end();
+      },
+    );
+    socket.write(Buffer.concat([FLV_RESPONSE_HEAD, encodeFlvHeader(flvHeaderFlags(stream))]));
+    writer.start(stream.addReader('FLV', socket.remoteAddress, { onFrames: writer.wake, formats: [FLV_FORMAT] }));
     return true;
   };
 }

@@ -1,5 +1,4 @@
 export { flvModule } from './flv-module.js';
-export { flvFeed, flvHeaderFlags } from './flv-feed.js';
+export { FLV_FORMAT, FlvEncoder, FlvPacket, FlvPreludes, flvHeaderFlags, rtmpMessageOf, streamTimestamp } from './flv-packets.js';
 export { httpFlvRoute } from './http-flv.js';
 export { wsFlvRoute } from './ws-flv.js';
-export { writeWithBackpressure } from './write-with-backpressure.js';

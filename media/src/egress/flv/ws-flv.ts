@@ -1,13 +1,15 @@
+import type { Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { encodeFlvHeader, encodeFlvTag } from '@argus/protocols';
 import type { MediaContext, UpgradeRoute } from '../../media-server.js';
-import type { Stream, StreamReader } from '../../hub/index.js';
-import { flvFeed, flvHeaderFlags } from './flv-feed.js';
+import { BatchWriter, type Stream } from '../../hub/index.js';
+import { FLV_FORMAT, FlvPreludes, flvHeaderFlags } from './flv-packets.js';
 
 /**
  * WebSocket /live/<channelId>/<stream>.flv?token=… → binary messages: the FLV header first, then
- * one FLV tag per message. Each send waits until the socket took it, so a slow viewer only
- * fills its own reader queue.
+ * one FLV tag per message (the stream's shared tag bytes). A burst of tags goes out corked in one
+ * write; while the socket's buffer is full nothing more is taken, so a slow viewer only fills
+ * its own reader queue.
  */
 export function wsFlvRoute(ctx: MediaContext): { route: UpgradeRoute; close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -15,29 +17,42 @@ export function wsFlvRoute(ctx: MediaContext): { route: UpgradeRoute; close(): v
     if (live.rest !== '.flv') return false;
     await ctx.authorizer.authorize(url.searchParams.get('token'), { channelId: live.channelId, stream: live.stream, protocol: 'WS_FLV' });
     const stream = await ctx.openStream(live);
-    wss.handleUpgrade(req, socket, head, (ws) => void pump(ws, stream, req.socket.remoteAddress));
+    const remote = req.socket.remoteAddress;
+    wss.handleUpgrade(req, socket, head, (ws) => play(ws, socket as Socket, stream, remote));
     return true;
   };
-  const pump = async (ws: WebSocket, stream: Stream, remote?: string) => {
-    const sock = (ws as unknown as { _socket?: { setNoDelay?(v: boolean): void } })._socket;
-    sock?.setNoDelay?.(true);
+  const play = (ws: WebSocket, socket: Socket, stream: Stream, remote?: string) => {
     ws.on('message', () => {}); // viewers have nothing to say
     ws.on('error', () => ws.terminate());
-    let reader: StreamReader | undefined;
-    try {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      const r = (reader = stream.addReader('WS_FLV', remote));
-      ws.once('close', () => r.close());
-      if (!(await send(ws, encodeFlvHeader(flvHeaderFlags(stream))))) return;
-      for await (const tag of flvFeed(stream, r)) {
-        if (!(await send(ws, encodeFlvTag(tag)))) break;
-      }
-    } catch (err) {
-      ctx.logger.warn({ err, path: stream.path }, 'WS-FLV viewer failed');
-    } finally {
-      reader?.close();
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'stream ended');
-    }
+    if (ws.readyState !== WebSocket.OPEN || stream.closed) return void ws.close(1000, 'stream ended');
+    socket.setNoDelay(true);
+    const preludes = new FlvPreludes(() => stream.tracks);
+    const send = (bytes: Buffer) => ws.send(bytes, { binary: true });
+    const writer = new BatchWriter(
+      socket,
+      (frames) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        socket.cork();
+        try {
+          for (const frame of frames) {
+            const p = stream.encoded(FLV_FORMAT, frame);
+            if (!p) continue;
+            for (const tag of preludes.before(p)) send(encodeFlvTag(tag));
+            send(p.tag);
+          }
+        } finally {
+          socket.uncork();
+        }
+      },
+      (err) => {
+        if (err) ctx.logger.warn({ err, path: stream.path }, 'WS-FLV viewer failed');
+        if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'stream ended');
+      },
+    );
+    send(encodeFlvHeader(flvHeaderFlags(stream)));
+    const reader = stream.addReader('WS_FLV', remote, { onFrames: writer.wake, formats: [FLV_FORMAT] });
+    ws.once('close', () => reader.close());
+    writer.start(reader);
   };
   return {
     route,
@@ -46,9 +61,4 @@ export function wsFlvRoute(ctx: MediaContext): { route: UpgradeRoute; close(): v
       wss.close();
     },
   };
-}
-
-function send(ws: WebSocket, bytes: Buffer): Promise<boolean> {
-  if (ws.readyState !== WebSocket.OPEN) return Promise.resolve(false);
-  return new Promise((resolve) => ws.send(bytes, { binary: true }, (err) => resolve(!err)));
 }

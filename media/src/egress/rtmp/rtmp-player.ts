@@ -1,27 +1,31 @@
+import type { Socket } from 'node:net';
 import {
-  FlvTagType, RtmpChunkStream, RtmpMessageType, UserControlEvent, dataMessage, onStatusMessage, userControlMessage,
-  type RtmpMessage,
+  UserControlEvent, dataMessage, encodeRtmpChunks, onStatusMessage, userControlMessage, type RtmpMessage,
 } from '@argus/protocols';
 import { PlayRefused } from '../../access/play-authorizer.js';
 import type { LivePath } from '../../access/stream-path.js';
-import type { StreamReader } from '../../hub/index.js';
+import { BatchWriter, type StreamReader } from '../../hub/index.js';
 import type { MediaContext } from '../../media-server.js';
-import { flvFeed } from '../flv/flv-feed.js';
+import { FLV_FORMAT, FlvPreludes, rtmpMessageOf } from '../flv/flv-packets.js';
 
 /** What a player needs from its RTMP connection. */
 export interface RtmpPlaySink {
   readonly remote?: string;
   readonly closed: boolean;
+  /** The connection's socket: media chunks are written to it directly, in batches. */
+  readonly socket: Socket;
+  /** The chunk size the connection announced to the client. */
+  readonly chunkSize: number;
   /** Control and command messages (small; not flow-controlled). */
   send(msg: RtmpMessage): void;
-  /** Media messages; resolves when the socket can take more, false when it closed. */
-  sendMedia(msg: RtmpMessage): Promise<boolean>;
   close(): void;
 }
 
 /**
  * One RTMP play on message stream `streamId`: checks the play token, opens the stream, then
- * sends onMetaData, the sequence headers and the frames of a hub reader.
+ * sends onMetaData, the sequence headers and the stream's frames. Frames go as the stream's
+ * shared chunk bytes (format 0 headers, timestamps on the stream's timeline), written in batches;
+ * the audio, video and data chunk streams carry only those, so no per-player header state exists.
  */
 export class RtmpPlayer {
   private reader: StreamReader | null = null;
@@ -32,33 +36,58 @@ export class RtmpPlayer {
   /** Runs until the viewer stops or the stream ends; refusals are reported to the client, never thrown. */
   async run(live: LivePath, token: string | null): Promise<void> {
     const id = this.streamId;
+    const sink = this.sink;
     try {
       await this.ctx.authorizer.authorize(token, { channelId: live.channelId, stream: live.stream, protocol: 'RTMP' });
       const stream = await this.ctx.openStream(live);
-      if (this.stopped || this.sink.closed) return;
-      this.reader = stream.addReader('RTMP', this.sink.remote);
-      this.sink.send(userControlMessage(UserControlEvent.STREAM_BEGIN, id));
-      this.sink.send(onStatusMessage(id, 'status', 'NetStream.Play.Reset', `Playing and resetting ${live.path}.`));
-      this.sink.send(onStatusMessage(id, 'status', 'NetStream.Play.Start', `Started playing ${live.path}.`));
-      this.sink.send(dataMessage(['|RtmpSampleAccess', true, true], id));
-      for await (const tag of flvFeed(stream, this.reader)) {
-        const csid = tag.type === FlvTagType.VIDEO ? RtmpChunkStream.VIDEO : tag.type === FlvTagType.AUDIO ? RtmpChunkStream.AUDIO : RtmpChunkStream.DATA;
-        const typeId = tag.type === FlvTagType.SCRIPT ? RtmpMessageType.DATA_AMF0 : tag.type;
-        if (!(await this.sink.sendMedia({ csid, typeId, streamId: id, timestamp: tag.timestamp, payload: tag.data }))) return;
-      }
-      if (!this.stopped && !this.sink.closed) {
+      if (this.stopped || sink.closed) return;
+      sink.send(userControlMessage(UserControlEvent.STREAM_BEGIN, id));
+      sink.send(onStatusMessage(id, 'status', 'NetStream.Play.Reset', `Playing and resetting ${live.path}.`));
+      sink.send(onStatusMessage(id, 'status', 'NetStream.Play.Start', `Started playing ${live.path}.`));
+      const socket = sink.socket;
+      const chunkSize = sink.chunkSize;
+      const chunks = (m: RtmpMessage) => encodeRtmpChunks(m, chunkSize);
+      socket.write(chunks(dataMessage(['|RtmpSampleAccess', true, true], id)));
+      const preludes = new FlvPreludes(() => stream.tracks);
+      const ended = new Promise<boolean>((resolve) => {
+        const writer = new BatchWriter(
+          socket,
+          (frames) => {
+            // a player that keeps up takes the same run of frames as the others: one shared Buffer
+            if (preludes.current(stream.tracks)) return void socket.write(stream.encoderOf(FLV_FORMAT).rtmpBytes(frames, id, chunkSize));
+            socket.cork();
+            try {
+              for (const frame of frames) {
+                const p = stream.encoded(FLV_FORMAT, frame);
+                if (!p) continue;
+                for (const tag of preludes.before(p)) socket.write(chunks(rtmpMessageOf(tag, id)));
+                socket.write(p.rtmp(id, chunkSize));
+              }
+            } finally {
+              socket.uncork();
+            }
+          },
+          (err) => {
+            if (err) this.ctx.logger.warn({ err, path: live.path }, 'RTMP play failed');
+            resolve(stream.closed);
+          },
+        );
+        this.reader = stream.addReader('RTMP', sink.remote, { onFrames: writer.wake, formats: [FLV_FORMAT] });
+        writer.start(this.reader);
+      });
+      if ((await ended) && !this.stopped && !sink.closed) {
         // the publisher left
-        this.sink.send(userControlMessage(UserControlEvent.STREAM_EOF, id));
-        this.sink.send(onStatusMessage(id, 'status', 'NetStream.Play.UnpublishNotify', `${live.path} is no longer published.`));
-        this.sink.close();
+        sink.send(userControlMessage(UserControlEvent.STREAM_EOF, id));
+        sink.send(onStatusMessage(id, 'status', 'NetStream.Play.UnpublishNotify', `${live.path} is no longer published.`));
+        sink.close();
       }
     } catch (err) {
-      if (this.sink.closed) return;
+      if (sink.closed) return;
       const refused = err instanceof PlayRefused ? err : new PlayRefused(503, 'UNAVAILABLE', 'media server error');
       if (!(err instanceof PlayRefused)) this.ctx.logger.warn({ err, path: live.path }, 'RTMP play failed');
       const code = refused.status === 404 ? 'NetStream.Play.StreamNotFound' : 'NetStream.Play.Failed';
-      this.sink.send(onStatusMessage(id, 'error', code, `${refused.code}: ${refused.message}`));
-      this.sink.close();
+      sink.send(onStatusMessage(id, 'error', code, `${refused.code}: ${refused.message}`));
+      sink.close();
     } finally {
       this.reader?.close();
     }

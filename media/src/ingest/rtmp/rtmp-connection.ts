@@ -9,7 +9,6 @@ import type { Logger } from '@argus/platform';
 import { StreamBusyError } from '../../hub/index.js';
 import type { MediaContext } from '../../media-server.js';
 import { RtmpPlayer, type RtmpPlaySink } from '../../egress/rtmp/rtmp-player.js';
-import { writeWithBackpressure } from '../../egress/flv/write-with-backpressure.js';
 import { resolveRtmpTarget } from './rtmp-stream-name.js';
 import { RtmpPublisher } from './rtmp-publisher.js';
 
@@ -38,7 +37,7 @@ export class RtmpConnection implements RtmpPlaySink {
   closed = false;
   readonly remote: string;
 
-  constructor(private readonly socket: Socket, private readonly ctx: MediaContext, private readonly log: Logger) {
+  constructor(readonly socket: Socket, private readonly ctx: MediaContext, private readonly log: Logger) {
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     socket.setTimeout(IDLE_MS.setup);
@@ -53,9 +52,8 @@ export class RtmpConnection implements RtmpPlaySink {
     if (!this.closed) this.socket.write(this.writer.write(msg));
   }
 
-  async sendMedia(msg: RtmpMessage): Promise<boolean> {
-    if (this.closed) return false;
-    return writeWithBackpressure(this.socket, this.writer.write(msg));
+  get chunkSize(): number {
+    return this.writer.chunkSize;
   }
 
   close(): void {
