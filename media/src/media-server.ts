@@ -13,6 +13,8 @@ import { mediaConfigFromEnv, type MediaConfig } from './media-config.js';
 import { SnapshotService, INTERNAL_SNAPSHOT_PATH } from './snapshot/index.js';
 
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse, url: URL, live: LivePath) => Promise<boolean> | boolean;
+/** A handler for paths outside /live/ (the player page); returns false when the path is not its own. */
+export type PageRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, live: LivePath) => Promise<boolean> | boolean;
 
 /** What every ingest and egress module gets. */
@@ -32,6 +34,8 @@ export interface MediaContext {
   /** Registers an HTTP handler for /live/... paths (returns false when the path is not its own). */
   addHttpRoute(route: HttpRoute): void;
   addUpgradeRoute(route: UpgradeRoute): void;
+  /** Registers an HTTP handler for paths outside /live/ (e.g. /play/...). */
+  addPageRoute(route: PageRoute): void;
 }
 
 /** Pulls a source into the hub at `path` (RTSP today); stop() ends the pull and the stream. */
@@ -68,6 +72,7 @@ export class MediaServer {
   private http: Server;
   private httpRoutes: HttpRoute[] = [];
   private upgradeRoutes: UpgradeRoute[] = [];
+  private pageRoutes: PageRoute[] = [];
   private modules: Array<{ name: string; close(): Promise<void> }> = [];
   private idleTimers = new Map<string, NodeJS.Timeout>();
   private redis: Redis | null = null;
@@ -103,6 +108,7 @@ export class MediaServer {
       openStream: (live) => this.openStream(live),
       addHttpRoute: (r) => this.httpRoutes.push(r),
       addUpgradeRoute: (r) => this.upgradeRoutes.push(r),
+      addPageRoute: (r) => this.pageRoutes.push(r),
     };
     this.snapshots = new SnapshotService(this.ctx);
     this.http = createServer((req, res) => void this.handleHttp(req, res));
@@ -210,6 +216,8 @@ export class MediaServer {
       const live = parseLivePath(url.pathname);
       if (live) {
         for (const route of this.httpRoutes) if (await route(req, res, url, live)) return;
+      } else {
+        for (const route of this.pageRoutes) if (await route(req, res, url)) return;
       }
       sendRefusal(res, new PlayRefused(404, 'NOT_FOUND', `no media at ${url.pathname}`));
     } catch (err) {

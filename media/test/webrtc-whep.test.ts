@@ -16,7 +16,7 @@ import { MediaServer } from '../src/media-server.js';
 import { rtmpModule, rtspModule, webrtcModule, type RtmpModule, type RtspModule, type WebRtcModule } from '../src/index.js';
 import { h264AacArgs, killAllFfmpeg, spawnFfmpeg, testSourceArgs, waitFor } from './support/ffmpeg.js';
 import { chromiumMissing, launchChromium, type LaunchedBrowser } from './support/browser.js';
-import { installWebRtcClient, rtcClose, rtcState, rtcStats, whepPlay } from './support/webrtc-client.js';
+import { installWebRtcClient, rtcClose, rtcState, rtcStats, lastRtcStats, whepPlay } from './support/webrtc-client.js';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`webrtc-whep: SKIPPED, ${missing}`);
@@ -90,7 +90,7 @@ describe.skipIf(missing !== null)('WHEP playback in real headless Chromium', () 
     const first = await waitFor(async () => {
       const s = await rtcStats(page);
       return (s.inbound.video?.framesDecoded ?? 0) > 10 && (s.inbound.audio?.packetsReceived ?? 0) > 10 ? s : null;
-    }, { timeoutMs: 20_000, what: async () => `decoded frames and audio: ${JSON.stringify(await rtcStats(page))} ${JSON.stringify(await rtcState(page))}` });
+    }, { timeoutMs: 20_000, what: () => `decoded frames and audio: ${lastRtcStats()}` });
     expect(first.inbound.video?.codec).toBe('video/H264');
     expect(first.inbound.audio?.codec).toBe('audio/opus');
     expect(first.inbound.video?.frameWidth).toBe(640);
@@ -117,7 +117,7 @@ describe.skipIf(missing !== null)('WHEP playback in real headless Chromium', () 
     const s = await waitFor(async () => {
       const st = await rtcStats(page);
       return (st.inbound.video?.framesDecoded ?? 0) > 10 && (st.inbound.audio?.packetsReceived ?? 0) > 20 ? st : null;
-    }, { timeoutMs: 20_000, what: async () => `PCMA audio: ${JSON.stringify(await rtcStats(page))}` });
+    }, { timeoutMs: 20_000, what: () => `PCMA audio: ${lastRtcStats()}` });
     expect(s.inbound.audio?.codec).toBe('audio/PCMA');
   });
 

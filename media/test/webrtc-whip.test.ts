@@ -13,7 +13,7 @@ import { MediaServer } from '../src/media-server.js';
 import { flvModule, rtmpModule, webrtcModule, type RtmpModule, type WebRtcModule } from '../src/index.js';
 import { ffprobe, framesOf, killAllFfmpeg, videoStream, waitFor } from './support/ffmpeg.js';
 import { chromiumMissing, launchChromium, type LaunchedBrowser } from './support/browser.js';
-import { installWebRtcClient, rtcState, rtcStats, whepPlay, whipPublish } from './support/webrtc-client.js';
+import { installWebRtcClient, rtcState, rtcStats, lastRtcStats, whepPlay, whipPublish } from './support/webrtc-client.js';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`webrtc-whip: SKIPPED, ${missing}`);
@@ -64,7 +64,7 @@ describe.skipIf(missing !== null)('WHIP publishing from real headless Chromium',
     const publisher = await newPage();
     expect(await whipPublish(publisher, `${origin()}/${PATH}/whip?key=${key()}`), JSON.stringify(await rtcState(publisher))).toBe(true);
     const stream = await waitFor(() => server.hub.get(PATH)?.ready && server.hub.get(PATH), {
-      timeoutMs: 20_000, what: async () => `the WHIP stream: ${JSON.stringify(await rtcStats(publisher))} ${JSON.stringify(await rtcState(publisher))}`,
+      timeoutMs: 20_000, what: () => `the WHIP stream: ${lastRtcStats()}`,
     });
     expect(stream.publisher.protocol).toBe('WEBRTC');
     expect(stream.tracks.video).toMatchObject({ codec: 'H264', width: 640, height: 360 });
@@ -82,7 +82,7 @@ describe.skipIf(missing !== null)('WHIP publishing from real headless Chromium',
     const s = await waitFor(async () => {
       const st = await rtcStats(viewer);
       return (st.inbound.video?.framesDecoded ?? 0) > 10 && (st.inbound.audio?.packetsReceived ?? 0) > 10 ? st : null;
-    }, { timeoutMs: 20_000, what: async () => `WHEP of the WHIP stream: ${JSON.stringify(await rtcStats(viewer))}` });
+    }, { timeoutMs: 20_000, what: () => `WHEP of the WHIP stream: ${lastRtcStats()}` });
     expect(s.inbound.audio?.codec).toBe('audio/opus');
     await viewer.close();
 

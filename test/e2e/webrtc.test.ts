@@ -3,7 +3,7 @@ import { CreateDeviceDocument, ChannelPublishUrlDocument, ChannelLiveDocument, S
 import { MODES, startFixture, type Fixture, type TenantFixture } from './context.js';
 import { spawnFfmpeg, killAllFfmpeg, testSourceArgs, h264AacArgs, waitFor } from '../../media/test/support/ffmpeg.js';
 import { chromiumMissing, launchChromium, type LaunchedBrowser } from '../../media/test/support/browser.js';
-import { installWebRtcClient, rtcState, rtcStats, whepPlay } from '../../media/test/support/webrtc-client.js';
+import { installWebRtcClient, rtcState, rtcStats, lastRtcStats, whepPlay } from '../../media/test/support/webrtc-client.js';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`e2e webrtc: SKIPPED, ${missing}`);
@@ -48,7 +48,7 @@ describe.skipIf(missing !== null).each(MODES)('WebRTC through the API (%s)', (mo
     const s = await waitFor(async () => {
       const st = await rtcStats(page);
       return (st.inbound.video?.framesDecoded ?? 0) > 20 && (st.inbound.audio?.packetsReceived ?? 0) > 10 ? st : null;
-    }, { timeoutMs: 30_000, what: async () => `WebRTC playback: ${JSON.stringify(await rtcStats(page))}` });
+    }, { timeoutMs: 30_000, what: () => `WebRTC playback: ${lastRtcStats()}` });
     expect(s.inbound.video).toMatchObject({ codec: 'video/H264', frameWidth: 640, frameHeight: 360 });
     // the viewer shows in the stream's readers
     await waitFor(async () => (await t.client.request(StreamsDocument)).streams.find((x) => x.channelId === channelId && (x.readersByProtocol as Record<string, number>).WEBRTC), {
@@ -57,6 +57,19 @@ describe.skipIf(missing !== null).each(MODES)('WebRTC through the API (%s)', (mo
     // the URL was for one use
     const again = await fetch(live.url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: (await page.evaluate('window.argusRtc.state.pc.localDescription.sdp')) as string });
     expect(again.status).toBe(403);
+    await page.close();
+  });
+
+  it('Channel.live(PLAYER) returns the player page, which plays over WebRTC', async () => {
+    const { live } = (await t.client.request(ChannelLiveDocument, { channelId, protocol: 'PLAYER', useTimes: 1 })).channel!;
+    expect(live.url).toMatch(new RegExp(`/play/${channelId}/primary\\?token=`));
+    const page = await browser.context.newPage();
+    await page.goto(live.url);
+    let last: unknown = null;
+    await waitFor(async () => {
+      const s = (last = await page.evaluate('JSON.parse(JSON.stringify(window.argusPlayerState))')) as { mode: string; state: string; stats: { framesDecoded?: number } };
+      return s.mode === 'webrtc' && s.state === 'playing' && (s.stats.framesDecoded ?? 0) > 0;
+    }, { timeoutMs: 30_000, what: () => `the player page: ${JSON.stringify(last)}` });
     await page.close();
   });
 });

@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
-import { PlayTokenCodec, type Bus, type PlayProtocol, type PlayStream, type PlayTokenClaims } from '@argus/platform';
+import { PLAYER_PROTOCOLS, PlayTokenCodec, type Bus, type PlayProtocol, type PlayStream, type PlayTokenClaims } from '@argus/platform';
+
+/** How long the player page may fall back and reconnect on the use its page load consumed (s). */
+export const PLAYER_TICKET_SECONDS = 300;
 
 /** Why a player is turned away; `status` is the HTTP status (RTSP uses the same numbers). */
 export class PlayRefused extends Error {
@@ -77,8 +80,20 @@ export class PlayAuthorizer {
     if (c.channelId !== target.channelId || c.stream !== target.stream) {
       throw new PlayRefused(403, 'TOKEN_SCOPE', 'play token is for another stream');
     }
-    if (c.protocol !== target.protocol) throw new PlayRefused(403, 'TOKEN_SCOPE', `play token is for ${c.protocol}, not ${target.protocol}`);
+    // a player-page token also opens the protocols the page falls back through
+    const covered = c.protocol === target.protocol || (c.protocol === 'PLAYER' && PLAYER_PROTOCOLS.includes(target.protocol));
+    if (!covered) throw new PlayRefused(403, 'TOKEN_SCOPE', `play token is for ${c.protocol}, not ${target.protocol}`);
     return c;
+  }
+
+  /**
+   * The token a player page uses for its media requests once opening the page consumed a use:
+   * the same grant (revocation still applies) without a use limit, valid for
+   * PLAYER_TICKET_SECONDS at most. An unlimited token is its own ticket.
+   */
+  pageTicket(token: string, claims: PlayTokenClaims, nowSeconds = Math.floor(Date.now() / 1000)): string {
+    if (claims.maxUses === 0) return token;
+    return this.codec.sign({ ...claims, maxUses: 0, exp: Math.min(claims.exp, nowSeconds + PLAYER_TICKET_SECONDS) });
   }
 
   /** Checks and consumes one use. */

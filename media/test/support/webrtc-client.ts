@@ -117,8 +117,15 @@ export function whipPublish(page: Page, url: string, o: { audio?: boolean; video
   return page.evaluate(([u, opts]) => (window as unknown as { argusRtc: { publish(u: string, o: unknown): Promise<boolean> } }).argusRtc.publish(u, opts), [url, o] as const);
 }
 
-export function rtcStats(page: Page): Promise<RtcStats> {
-  return page.evaluate('window.argusRtc.stats()') as Promise<RtcStats>;
+let lastStats: RtcStats | null = null;
+
+export async function rtcStats(page: Page): Promise<RtcStats> {
+  return (lastStats = (await page.evaluate('window.argusRtc.stats()')) as RtcStats);
+}
+
+/** The stats rtcStats() read last (for timeout messages, which cannot wait). */
+export function lastRtcStats(): string {
+  return JSON.stringify(lastStats);
 }
 
 export function rtcState(page: Page): Promise<RtcState> {

@@ -12,8 +12,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 
 /** Protocols a play URL can be issued for (the GraphQL enum PlayProtocol has the same values). */
-export const PLAY_PROTOCOLS = ['RTMP', 'FLV', 'WS_FLV', 'HLS', 'LL_HLS', 'RTSP', 'WEBRTC'] as const;
+export const PLAY_PROTOCOLS = ['RTMP', 'FLV', 'WS_FLV', 'HLS', 'LL_HLS', 'RTSP', 'WEBRTC', 'PLAYER'] as const;
 export type PlayProtocol = (typeof PLAY_PROTOCOLS)[number];
+
+/**
+ * What a PLAYER token (the media server's player page) also opens on its stream: the page tries
+ * WebRTC, then LL-HLS, then FLV (HLS and WS-FLV for players that ask for them).
+ */
+export const PLAYER_PROTOCOLS: readonly PlayProtocol[] = ['WEBRTC', 'LL_HLS', 'HLS', 'FLV', 'WS_FLV'];
 
 export const PLAY_STREAMS = ['primary', 'sub'] as const;
 export type PlayStream = (typeof PLAY_STREAMS)[number];
@@ -30,10 +36,15 @@ export const PLAY_PATH_SUFFIX: Record<PlayProtocol, string> = {
   LL_HLS: '/ll.m3u8',
   RTSP: '',
   WEBRTC: '/whep',
+  PLAYER: '',
 };
 
-/** Path of a live stream on the media server, without a leading slash: `live/<channelId>/<stream><suffix>`. */
+/**
+ * Path of a live stream on the media server, without a leading slash: `live/<channelId>/<stream><suffix>`,
+ * or `play/<channelId>/<stream>` for the player page.
+ */
 export function playPath(channelId: string, stream: PlayStream, protocol: PlayProtocol): string {
+  if (protocol === 'PLAYER') return `play/${encodeURIComponent(channelId)}/${stream}`;
   return `live/${encodeURIComponent(channelId)}/${stream}${PLAY_PATH_SUFFIX[protocol]}`;
 }
 

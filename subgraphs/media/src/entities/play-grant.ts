@@ -10,6 +10,7 @@ export enum PlayProtocol {
   LL_HLS = 'LL_HLS',
   RTSP = 'RTSP',
   WEBRTC = 'WEBRTC',
+  PLAYER = 'PLAYER',
 }
 registerEnumType(PlayProtocol, {
   name: 'PlayProtocol',
@@ -22,6 +23,7 @@ registerEnumType(PlayProtocol, {
     LL_HLS: { description: 'Low-latency HLS: http(s)://…/live/<channel>/<stream>/ll.m3u8' },
     RTSP: { description: 'rtsp://…/live/<channel>/<stream>' },
     WEBRTC: { description: 'WebRTC via WHEP: POST an SDP offer to http(s)://…/live/<channel>/<stream>/whep' },
+    PLAYER: { description: 'The media server\'s player page (iframe-able): http(s)://…/play/<channel>/<stream>; tries WebRTC, then LL-HLS, then HTTP-FLV. Opening the page uses one use of the URL; the page may then fall back and reconnect for 5 minutes without using more' },
   },
 });
 
