@@ -7,3 +7,4 @@ export { webrtcConfigFromEnv, iceServerLinks, WEBRTC_DEFAULTS, type WebRtcConfig
 export { WhepSession, planWhep } from './whep-session.js';
 export { WebRtcSessions, type WebRtcSession, type WebRtcSessionKind } from './sessions.js';
 export { BadOffer, checkOffer } from './peer.js';
+export { openWebRtcTalk, WebRtcTalkSession, type WebRtcTalkHandle, type WebRtcTalkOptions } from './talk-session.js';
