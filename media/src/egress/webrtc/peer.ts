@@ -143,7 +143,8 @@ export function withPublicAddresses(sdp: string, config: Pick<WebRtcConfig, 'pub
   const out: string[] = [];
   for (const line of lines) {
     const m = /^a=candidate:(\S+) (\d+) (udp|tcp) (\d+) (\S+) (\d+) typ host(.*)$/i.exec(line);
-    if (!m) {
+    // an active TCP candidate (port 9) is where this side connects from, not an address to announce
+    if (!m || / tcptype active/.test(line)) {
       out.push(line);
       continue;
     }
