@@ -143,9 +143,13 @@ export function withPublicAddresses(sdp: string, config: Pick<WebRtcConfig, 'pub
   const out: string[] = [];
   for (const line of lines) {
     const m = /^a=candidate:(\S+) (\d+) (udp|tcp) (\d+) (\S+) (\d+) typ host(.*)$/i.exec(line);
-    // an active TCP candidate (port 9) is where this side connects from, not an address to announce
-    if (!m || / tcptype active/.test(line)) {
+    if (!m) {
       out.push(line);
+      continue;
+    }
+    // an active TCP candidate (port 9) is where this side connects from: one copy, under the public address if the interfaces are hidden
+    if (/ tcptype active/.test(line)) {
+      out.push(config.interfaceCandidates ? line : line.replace(` ${m[5]} ${m[6]} typ host`, ` ${config.publicIps[0]} ${m[6]} typ host`));
       continue;
     }
     if (config.interfaceCandidates) out.push(line);
