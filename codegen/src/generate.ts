@@ -39,7 +39,10 @@ await generate(
         config: {
           useTypeImports: true,
           enumsAsTypes: true,
-          scalars: { DateTimeISO: 'string', DateTime: 'string', JSON: 'unknown', JSONObject: 'Record<string, unknown>' },
+          scalars: {
+            DateTimeISO: 'string', DateTime: 'string', JSON: 'unknown', JSONObject: 'Record<string, unknown>',
+            Money: { input: 'string | number', output: 'string' },
+          },
           avoidOptionals: false,
           strictScalars: false,
           defaultScalarType: 'unknown',

@@ -258,12 +258,13 @@ export class MediaServer {
       this.idleTimers.delete(s.path);
       publish('stream.closed', { ...info(s), reason, stats: s.stats() });
     });
-    this.hub.on('reader', (s: Stream, e: { joined: boolean; reader: { protocol: string; remote?: string; bytesOut: number; dropped: number } }) => {
+    this.hub.on('reader', (s: Stream, e: { joined: boolean; reader: { protocol: string; remote?: string; bytesOut: number; dropped: number; joinedAt: number } }) => {
       publish(e.joined ? 'player.joined' : 'player.left', {
         ...info(s),
         protocol: e.reader.protocol,
         remote: e.reader.remote ?? null,
-        ...(e.joined ? {} : { bytesOut: e.reader.bytesOut, dropped: e.reader.dropped }),
+        // billing meters egress bytes and viewing time per protocol from player.left
+        ...(e.joined ? {} : { bytesOut: e.reader.bytesOut, dropped: e.reader.dropped, durationMs: Date.now() - e.reader.joinedAt }),
       });
       if (e.joined) {
         const t = this.idleTimers.get(s.path);

@@ -21,3 +21,4 @@ export * from './auth/play-token.js';
 export * from './auth/publish-key.js';
 export * from './media-node.js';
 export * from './storage/index.js';
+export * from './entitlements/index.js';

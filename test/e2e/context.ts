@@ -1,7 +1,7 @@
 import { startArgus, type Mode, type RunningArgus } from '@argus/harness';
 import {
-  createArgusClient, requestAccessToken, CreateTenantDocument, CreateAppDocument,
-  type ArgusClient,
+  createArgusClient, requestAccessToken, CreateTenantDocument, CreateAppDocument, UpdateBillingAccountDocument, AdjustCreditDocument,
+  type ArgusClient, type ResourceType,
 } from '@argus/client';
 
 /** Modes the end-to-end suites run in: embedded (SQLite + in-process bus) and scale (PostgreSQL + NATS + Redis). */
@@ -15,18 +15,31 @@ export interface TenantFixture {
   client: ArgusClient;
 }
 
+/**
+ * Services every channel of a new tenant gets on demand without a binding, as the product's default
+ * (docs/decisions: billing defaults). Suites that test enforcement create tenants with `defaultOpen: []`.
+ */
+export const TEST_DEFAULT_OPEN = 'MANAGE,DATAFLOW,TALK';
+
+export interface TenantOptions {
+  /** Services open for every channel without a binding (admin updateBillingAccount); [] = every service must be bound. */
+  defaultOpen?: ResourceType[];
+  /** Credit added by the admin at creation (decimal string). */
+  credit?: string;
+}
+
 export interface Fixture {
   argus: RunningArgus;
   admin: ArgusClient;
   adminToken: string;
   /** Creates a tenant with one app and a client holding a token of that app. */
-  tenant(name: string): Promise<TenantFixture>;
+  tenant(name: string, options?: TenantOptions): Promise<TenantFixture>;
   clients: ArgusClient[];
   close(): Promise<void>;
 }
 
 export async function startFixture(mode: Mode, env: Record<string, string> = {}): Promise<Fixture> {
-  const argus = await startArgus({ mode, env });
+  const argus = await startArgus({ mode, env: { BILLING_DEFAULT_OPEN: TEST_DEFAULT_OPEN, ...env } });
   const clients: ArgusClient[] = [];
   const track = (c: ArgusClient) => (clients.push(c), c);
   const { accessToken: adminToken } = await requestAccessToken(argus.gatewayUrl, argus.adminAccessKey, argus.adminSecretKey);
@@ -36,9 +49,19 @@ export async function startFixture(mode: Mode, env: Record<string, string> = {})
     admin,
     adminToken,
     clients,
-    async tenant(name) {
+    async tenant(name, options = {}) {
       const { createTenant } = await admin.request(CreateTenantDocument, { name: `${name}-${Math.random().toString(36).slice(2, 8)}` });
       const { createApp } = await admin.request(CreateAppDocument, { tenantId: createTenant.id, name: `${name}-app` });
+      if (options.defaultOpen) {
+        await admin.request(UpdateBillingAccountDocument, {
+          input: { clientRequestId: `fixture-open-${createTenant.id}`, tenantId: createTenant.id, defaultOpen: options.defaultOpen },
+        });
+      }
+      if (options.credit) {
+        await admin.request(AdjustCreditDocument, {
+          input: { clientRequestId: `fixture-credit-${createTenant.id}`, tenantId: createTenant.id, amount: options.credit, note: 'test fixture' },
+        });
+      }
       const { accessToken } = await requestAccessToken(argus.gatewayUrl, createApp.accessKey, createApp.secretKey);
       return {
         tenantId: createTenant.id,

@@ -1,5 +1,5 @@
-import { ArgusError, ErrorCode } from '@argus/platform';
-import { PackageMode, PackageStatus, ResourceType } from './enums.js';
+import { ArgusError, ErrorCode, badInput, type CallerContext, type EntitlementRefusalCode } from '@argus/platform';
+import { AccountState, PackageMode, ResourceState, ResourceType } from './enums.js';
 
 export const QUOTA_MIN = 1;
 export const QUOTA_MAX = 100_000;
@@ -7,61 +7,131 @@ export const MONTHS_MIN = 1;
 export const MONTHS_MAX = 36;
 export const STORAGE_DAYS_MIN = 1;
 export const STORAGE_DAYS_MAX = 365;
+/** Channels in one bindChannels / unbindChannels call (as the northbound batch APIs). */
+export const BATCH_MAX = 100;
+
+/** Types whose resources keep something for a number of days. */
+const KEEPS_DAYS: ReadonlySet<ResourceType> = new Set([ResourceType.RECORD, ResourceType.MOTION, ResourceType.DATAFLOW]);
+/** Types that cannot be used without a number of days. */
+const NEEDS_DAYS: ReadonlySet<ResourceType> = new Set([ResourceType.RECORD, ResourceType.MOTION]);
 
 export interface PurchaseInput {
   resourceType: ResourceType;
   quota: number;
-  months?: number | null;
-  onDemand?: boolean | null;
+  months: number;
   storageDays?: number | null;
 }
 
 /** What a valid purchase turns into. */
 export interface PackageTerms {
   resourceType: ResourceType;
-  mode: PackageMode;
   quotaTotal: number;
+  months: number;
   storageDays: number | null;
   startsAt: Date;
-  expiresAt: Date | null;
+  expiresAt: Date;
+  name: string;
 }
 
-const bad = (field: string, message: string) => new ArgusError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+function checkResourceType(value: unknown, field = 'resourceType'): ResourceType {
+  if (!Object.values(ResourceType).includes(value as ResourceType)) {
+    throw badInput(field, `must be one of ${Object.values(ResourceType).join(', ')}`);
+  }
+  return value as ResourceType;
+}
 
-/** Validates a purchase (BAD_USER_INPUT naming the field) and computes the package's terms. */
-export function termsOfPurchase(input: PurchaseInput, now = new Date()): PackageTerms {
-  if (!Object.values(ResourceType).includes(input.resourceType)) {
-    throw bad('resourceType', `must be one of ${Object.values(ResourceType).join(', ')}`);
+function checkMonths(months: unknown, field = 'months'): number {
+  if (!Number.isInteger(months) || (months as number) < MONTHS_MIN || (months as number) > MONTHS_MAX) {
+    throw badInput(field, `must be a whole number of months between ${MONTHS_MIN} and ${MONTHS_MAX}`);
   }
+  return months as number;
+}
+
+function checkStorageDays(days: unknown, field = 'storageDays'): number {
+  if (!Number.isInteger(days) || (days as number) < STORAGE_DAYS_MIN || (days as number) > STORAGE_DAYS_MAX) {
+    throw badInput(field, `must be a whole number of days between ${STORAGE_DAYS_MIN} and ${STORAGE_DAYS_MAX}`);
+  }
+  return days as number;
+}
+
+/** Validates a package purchase (BAD_USER_INPUT naming the field) and computes its terms. */
+export function termsOfPurchase(input: PurchaseInput, now: Date): PackageTerms {
+  const resourceType = checkResourceType(input.resourceType);
   if (!Number.isInteger(input.quota) || input.quota < QUOTA_MIN || input.quota > QUOTA_MAX) {
-    throw bad('quota', `must be a whole number of channels between ${QUOTA_MIN} and ${QUOTA_MAX}`);
+    throw badInput('quota', `must be a whole number of channels between ${QUOTA_MIN} and ${QUOTA_MAX}`);
   }
-  const onDemand = input.onDemand ?? false;
-  const months = input.months ?? null;
-  if (onDemand && months !== null) throw bad('months', 'an on-demand package has no term: omit months or set onDemand: false');
-  if (!onDemand) {
-    if (months === null) throw bad('months', `a package needs a term of ${MONTHS_MIN} to ${MONTHS_MAX} months, or onDemand: true`);
-    if (!Number.isInteger(months) || months < MONTHS_MIN || months > MONTHS_MAX) {
-      throw bad('months', `must be between ${MONTHS_MIN} and ${MONTHS_MAX}`);
-    }
-  }
+  const months = checkMonths(input.months);
   const storageDays = input.storageDays ?? null;
-  if (input.resourceType === ResourceType.RECORD) {
-    if (storageDays === null) throw bad('storageDays', `a RECORD package needs storageDays (${STORAGE_DAYS_MIN} to ${STORAGE_DAYS_MAX})`);
-    if (!Number.isInteger(storageDays) || storageDays < STORAGE_DAYS_MIN || storageDays > STORAGE_DAYS_MAX) {
-      throw bad('storageDays', `must be between ${STORAGE_DAYS_MIN} and ${STORAGE_DAYS_MAX}`);
-    }
-  } else if (storageDays !== null) {
-    throw bad('storageDays', `applies to RECORD packages only, not ${input.resourceType}`);
+  if (NEEDS_DAYS.has(resourceType) && storageDays === null) {
+    throw badInput('storageDays', `a ${resourceType} package needs storageDays (${STORAGE_DAYS_MIN} to ${STORAGE_DAYS_MAX})`);
   }
+  if (storageDays !== null) {
+    if (!KEEPS_DAYS.has(resourceType)) throw badInput('storageDays', `applies to RECORD, MOTION and DATAFLOW packages, not ${resourceType}`);
+    checkStorageDays(storageDays);
+  }
+  const days = storageDays ? `, ${storageDays} days kept` : '';
   return {
-    resourceType: input.resourceType,
-    mode: onDemand ? PackageMode.ON_DEMAND : PackageMode.PACKAGE,
+    resourceType,
     quotaTotal: input.quota,
+    months,
     storageDays,
     startsAt: now,
-    expiresAt: onDemand ? null : addMonths(now, months!),
+    expiresAt: addMonths(now, months),
+    name: `${resourceType} package, ${input.quota} channel${input.quota === 1 ? '' : 's'}, ${months} month${months === 1 ? '' : 's'}${days}`,
   };
+}
+
+export function checkRenewMonths(months: unknown): number {
+  return checkMonths(months);
+}
+
+/**
+ * Storage days a binding keeps: an ON_DEMAND RECORD or MOTION resource needs them per channel,
+ * DATAFLOW may have them; a PACKAGE brings its own, so passing them there is refused.
+ */
+export function bindingStorageDays(resource: { mode: PackageMode; resourceType: ResourceType }, storageDays: number | null | undefined): number | null {
+  const days = storageDays ?? null;
+  if (resource.mode === PackageMode.PACKAGE) {
+    if (days !== null) throw badInput('storageDays', 'a PACKAGE brings its own storage days: leave storageDays out');
+    return null;
+  }
+  if (NEEDS_DAYS.has(resource.resourceType) && days === null) {
+    throw badInput('storageDays', `binding to the on-demand ${resource.resourceType} resource needs storageDays (${STORAGE_DAYS_MIN} to ${STORAGE_DAYS_MAX})`);
+  }
+  if (days === null) return null;
+  if (!KEEPS_DAYS.has(resource.resourceType)) throw badInput('storageDays', `applies to RECORD, MOTION and DATAFLOW, not ${resource.resourceType}`);
+  return checkStorageDays(days);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** clientRequestId: 1 – 64 of A-Z a-z 0-9 . _ : - (a UUID fits). */
+export function checkClientRequestId(id: unknown): string {
+  if (typeof id !== 'string' || !REQUEST_ID.test(id)) {
+    throw badInput('clientRequestId', 'must be 1 to 64 characters of A-Z a-z 0-9 . _ : - (a UUID will do)');
+  }
+  return id;
+}
+
+/** 1 – BATCH_MAX distinct channel ids. */
+export function checkChannelIds(ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > BATCH_MAX) {
+    throw badInput('channelIds', `must list 1 to ${BATCH_MAX} channels`);
+  }
+  for (const id of ids) {
+    if (typeof id !== 'string' || id.length < 1 || id.length > 128) throw badInput('channelIds', 'each channel id must be 1 to 128 characters');
+  }
+  if (new Set(ids).size !== ids.length) throw badInput('channelIds', 'lists a channel twice');
+  return ids as string[];
+}
+
+/** Who made a change, for order history: the app, else the role. */
+export const actorOf = (caller: CallerContext) => (caller.appId ?? caller.role.toLowerCase()).slice(0, 64);
+
+export function checkNote(note: unknown): string | null {
+  if (note === null || note === undefined) return null;
+  if (typeof note !== 'string' || note.length > 256) throw badInput('note', 'must be at most 256 characters');
+  return note.trim() || null;
 }
 
 /** Calendar months later, in UTC; the day is clamped to the target month's length (31 Jan + 1 = 28/29 Feb). */
@@ -75,28 +145,53 @@ export function addMonths(date: Date, months: number): Date {
   return d;
 }
 
-export interface PackageState {
-  status: PackageStatus;
+export interface ResourceStateInput {
+  mode: PackageMode;
+  storedState: string;
   expiresAt: Date | null;
-  quotaUsed: number;
-  quotaTotal: number;
 }
 
-/** EXPIRED once marked so or once its end has passed. */
-export function effectiveStatus(p: Pick<PackageState, 'status' | 'expiresAt'>, now = new Date()): PackageStatus {
-  if (p.status !== PackageStatus.NORMAL) return p.status;
-  return p.expiresAt && p.expiresAt.getTime() <= now.getTime() ? PackageStatus.EXPIRED : PackageStatus.NORMAL;
+/** Effective state: UNAVAILABLE when the account is suspended, EXPIRED past the term, ARREARS for on-demand in arrears. */
+export function resourceState(r: ResourceStateInput, account: AccountState, now: Date): ResourceState {
+  if (account === AccountState.UNAVAILABLE) return ResourceState.UNAVAILABLE;
+  if (r.storedState === ResourceState.EXPIRED || (r.expiresAt && r.expiresAt.getTime() <= now.getTime())) return ResourceState.EXPIRED;
+  if (r.mode === PackageMode.ON_DEMAND && account === AccountState.ARREARS) return ResourceState.ARREARS;
+  return ResourceState.NORMAL;
 }
 
-/** Why a package cannot cover one more channel, or null when it can. */
-export function bindRefusal(p: PackageState & { id: string }, now = new Date()): string | null {
-  if (effectiveStatus(p, now) !== PackageStatus.NORMAL) {
-    return p.expiresAt
-      ? `package ${p.id} expired on ${p.expiresAt.toISOString()}: purchase a new package`
-      : `package ${p.id} is ${p.status}: purchase a new package`;
+export interface BindRefusal {
+  code: EntitlementRefusalCode | 'QUOTA_EXCEEDED';
+  message: string;
+}
+
+/** Why a channel cannot be bound to a resource now, or null (the quota itself is taken by a conditional UPDATE). */
+export function bindRefusal(
+  r: ResourceStateInput & { id: string; quotaTotal: number | null; quotaUsed: number },
+  account: AccountState,
+  now: Date,
+): BindRefusal | null {
+  const state = resourceState(r, account, now);
+  if (state === ResourceState.UNAVAILABLE) {
+    return { code: 'ACCOUNT_SUSPENDED', message: 'the account is suspended: nothing can be bound; contact the operator' };
   }
-  if (p.quotaUsed >= p.quotaTotal) {
-    return `package ${p.id} already covers ${p.quotaUsed} of ${p.quotaTotal} channels: unbind a channel or purchase more quota`;
+  if (state === ResourceState.EXPIRED) {
+    return {
+      code: 'ENTITLEMENT_MISSING',
+      message: `package ${r.id} expired${r.expiresAt ? ` on ${r.expiresAt.toISOString()}` : ''}: renew it or purchase a new package`,
+    };
+  }
+  if (state === ResourceState.ARREARS) {
+    return { code: 'ACCOUNT_IN_ARREARS', message: 'the credit has run out: on-demand resources cannot be bound until credit is restored' };
+  }
+  if (r.quotaTotal !== null && r.quotaUsed >= r.quotaTotal) {
+    return {
+      code: 'QUOTA_EXCEEDED',
+      message: `package ${r.id} already covers ${r.quotaUsed} of ${r.quotaTotal} channels: unbind a channel or purchase more quota`,
+    };
   }
   return null;
+}
+
+export function refusalError(r: BindRefusal, details: Record<string, unknown> = {}): ArgusError {
+  return new ArgusError(ErrorCode[r.code], r.message, details);
 }

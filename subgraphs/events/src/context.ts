@@ -1,4 +1,4 @@
-import type { BlobUrlSigner, Bus, SubgraphContext } from '@argus/platform';
+import type { BlobUrlSigner, Bus, EntitlementChecker, SubgraphContext } from '@argus/platform';
 import type { AlarmService } from './alarm-service.js';
 
 export interface EventsContext extends SubgraphContext {
@@ -6,4 +6,6 @@ export interface EventsContext extends SubgraphContext {
   bus: Bus;
   /** Signs Alarm.pictures URLs (served by the gateway). */
   pictureUrls: BlobUrlSigner;
+  /** Billing's say on delivering an alarm live: its channel (or device) needs MANAGE and DATAFLOW. */
+  entitlements: Pick<EntitlementChecker, 'allows'>;
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import {
-  BlobUrlSigner, ChannelDirectory, createBlobStore, createSubgraphServer, openOrm,
+  BlobUrlSigner, ChannelDirectory, createBlobStore, createSubgraphServer, entitlementsFor, openOrm,
   type BusSubscription, type ServiceRuntime,
 } from '@argus/platform';
 import { GroupDevices } from './group-devices.js';
@@ -50,6 +50,7 @@ export async function startEventsSubgraph(runtime: ServiceRuntime): Promise<{ po
     const groups = new GroupDevices(runtime.config.subgraphUrl('devices'), runtime.signer);
     const alarms = new AlarmService(orm, runtime.bus, channels, logger, createBlobStore(runtime.config), groups);
     const pictureUrls = BlobUrlSigner.fromConfig(runtime.config);
+    const entitlements = await entitlementsFor(runtime);
     subscriptions.push(...(await alarms.start()));
     server = await createSubgraphServer<EventsContext>({
       name: 'events',
@@ -57,7 +58,7 @@ export async function startEventsSubgraph(runtime: ServiceRuntime): Promise<{ po
       logger,
       signer: runtime.signer,
       ready: () => orm.isConnected(),
-      createContext: (base) => ({ ...base, alarms, bus: runtime.bus, pictureUrls }),
+      createContext: (base) => ({ ...base, alarms, bus: runtime.bus, pictureUrls, entitlements }),
     });
     const port = await server.listen(runtime.config.portOf('events'), runtime.config.ARGUS_HOST);
     logger.info({ port }, 'events subgraph listening');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import {
-  ChannelDirectory, PlayTokenCodec, PUBLISH_KEY_PURPOSE, createSubgraphServer, openOrm, type ServiceRuntime,
+  ChannelDirectory, PlayTokenCodec, PUBLISH_KEY_PURPOSE, createSubgraphServer, entitlementsFor, openOrm, type ServiceRuntime,
 } from '@argus/platform';
 import { PlayGrant } from './entities/play-grant.js';
 import { mediaMigrations } from './migrations/m0001-init.js';
@@ -38,7 +38,10 @@ export async function startMediaSubgraph(runtime: ServiceRuntime): Promise<{ por
   await directory.watch(runtime.bus);
   const nodes = new MediaNodeRegistry();
   await nodes.watch(runtime.bus);
-  const media = new MediaService(orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger, runtime.config.deriveKey(PUBLISH_KEY_PURPOSE), nodes);
+  const media = new MediaService(
+    orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger, runtime.config.deriveKey(PUBLISH_KEY_PURPOSE), nodes,
+    await entitlementsFor(runtime),
+  );
   await media.start();
   const snapshots = new SnapshotTaker(directory, nodes, endpoints, runtime.signer, runtime.config, logger);
   const server = await createSubgraphServer<MediaContext>({

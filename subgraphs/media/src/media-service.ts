@@ -1,7 +1,8 @@
 import { Cursor, type EntityManager, type MikroORM } from '@mikro-orm/core';
 import {
   ArgusError, ErrorCode, checkPageArgs, requireTenant,
-  type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type Logger, type PlayTokenCodec, connectionFromCursor, publishKeyFor } from '@argus/platform';
+  type Bus, type CallerContext, type ChannelDirectory, type ConnectionShape, type EntitlementChecker, type Logger, type PlayTokenCodec,
+  connectionFromCursor, publishKeyFor } from '@argus/platform';
 import { PlayGrant, PlayProtocol, PlayStream, tokenStreamOf } from './entities/play-grant.js';
 import type { MediaNodeRegistry } from './node-registry.js';
 import { buildPlayUrl, checkLiveArgs, type MediaEndpoints } from './play-rules.js';
@@ -47,6 +48,8 @@ export class MediaService {
     private readonly logger: Logger,
     private readonly publishKey: Buffer,
     private readonly nodes?: MediaNodeRegistry,
+    /** Billing's say: publish and play URLs need MANAGE; talk needs TALK (`entitlements.require(tenantId, channelId, 'TALK')`). */
+    readonly entitlements?: Pick<EntitlementChecker, 'require'>,
   ) {}
 
   em(): EntityManager {
@@ -75,6 +78,7 @@ export class MediaService {
     const tenantId = requireTenant(caller);
     const channel = await this.directory.require(caller, channelId);
     if (channel.tenantId !== tenantId) throw new ArgusError(ErrorCode.NOT_FOUND, `channel ${channelId} does not exist`, { field: 'channelId' });
+    await this.entitlements?.require(tenantId, channelId, 'MANAGE');
     const path = `live/${channelId}/${tokenStreamOf(stream)}`;
     const node = this.nodes?.pick(path) ?? this.endpoints;
     const base = protocol === 'RTMP' ? node.rtmp : node.rtsp;
@@ -92,6 +96,7 @@ export class MediaService {
     if (channel.tenantId !== tenantId) {
       throw new ArgusError(ErrorCode.NOT_FOUND, `channel ${channelId} does not exist`, { field: 'channelId' });
     }
+    await this.entitlements?.require(tenantId, channelId, 'MANAGE');
     const exp = Math.floor(Date.now() / 1000) + args.expiresIn;
     const em = this.em();
     const grant = em.create(PlayGrant, {

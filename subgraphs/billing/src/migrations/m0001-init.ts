@@ -37,5 +37,3 @@ export class M0001Init extends ArgusMigration {
     );
   }
 }
-
-export const billingMigrations = [{ name: 'm0001-init', class: M0001Init }];

@@ -69,9 +69,12 @@ export class AlarmResolver {
       const parsed = new WeakMap<BusEvent<unknown>, AlarmRecord>();
       const seen = new Set<string>();
       return busIterator<unknown, Alarm>(ctx.bus, ALARM_RAISED_SUBJECT, {
-        filter: (event) => {
+        filter: async (event) => {
           const r = alarmFromEvent(event.data, event);
-          if (!r.ok || !matchesAlarmSubscription(r.alarm, tenantId, filter) || seen.has(r.alarm.id)) return false;
+          if (!r.ok || !matchesAlarmSubscription(r.alarm, tenantId, filter)) return false;
+          // stored either way; delivered live only to channels open for MANAGE and DATAFLOW
+          const scope = r.alarm.channelId ? { channelId: r.alarm.channelId } : { deviceId: r.alarm.deviceId };
+          if (!(await ctx.entitlements.allows(tenantId, scope, ['MANAGE', 'DATAFLOW'])) || seen.has(r.alarm.id)) return false;
           seen.add(r.alarm.id);
           if (seen.size > RECENT_IDS_PER_SUBSCRIPTION) seen.delete(seen.values().next().value!);
           parsed.set(event, r.alarm);
