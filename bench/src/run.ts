@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   alarms: () => import('./alarms.js'),
+  billing: () => import('./billing.js'),
   gateway: () => import('./gateway.js'),
   media: () => import('./media.js'),
 };

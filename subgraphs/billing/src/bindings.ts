@@ -6,7 +6,7 @@ import {
 } from '@argus/platform';
 import { ChannelBinding } from './entities/channel-binding.js';
 import { ResourcePackage } from './entities/resource-package.js';
-import { ResourceType } from './enums.js';
+import { ResourceType, type AccountState } from './enums.js';
 import { bindRefusal, bindingStorageDays, checkChannelIds, checkClientRequestId } from './rules.js';
 import { runIdempotent } from './idempotency.js';
 import { pageOf } from './pagination.js';
@@ -120,6 +120,7 @@ export class Bindings {
       },
       async (tx) => {
         const outcomes: ChannelOutcome[] = [];
+        const account = (await this.accounts.get(tx, tenantId)).state;
         for (const channelId of channelIds) {
           const info = known.get(channelId);
           if (!info) {
@@ -127,7 +128,7 @@ export class Bindings {
             continue;
           }
           try {
-            outcomes.push(await tx.transactional((sp) => this.bindOne(sp as SqlEntityManager, tenantId, info, resource.id, storageDays)));
+            outcomes.push(await tx.transactional((sp) => this.bindOne(sp as SqlEntityManager, tenantId, account, info, resource.id, storageDays)));
           } catch (err) {
             if (err instanceof ItemRefused) outcomes.push(err.outcome);
             else if (err instanceof UniqueConstraintViolationException) {
@@ -144,7 +145,9 @@ export class Bindings {
     return result;
   }
 
-  private async bindOne(sp: SqlEntityManager, tenantId: string, channel: ChannelInfo, resourceId: string, storageDays: number | null): Promise<ChannelOutcome> {
+  private async bindOne(
+    sp: SqlEntityManager, tenantId: string, account: AccountState, channel: ChannelInfo, resourceId: string, storageDays: number | null,
+  ): Promise<ChannelOutcome> {
     const now = this.clock();
     const resource = await sp.findOneOrFail(ResourcePackage, { id: resourceId }, { refresh: true });
     const existing = await sp.findOne(ChannelBinding, { channelId: channel.id, resourceType: resource.resourceType }, { refresh: true });
@@ -160,9 +163,27 @@ export class Bindings {
       }
       throw new ItemRefused(failed(channel.id, ErrorCode.CONFLICT, `channel ${channel.id} is already bound to ${resource.id}`));
     }
-    const account = await this.accounts.get(sp, tenantId);
-    const refusal = bindRefusal(resource, account.state, now);
+    const refusal = bindRefusal(resource, account, now);
     if (refusal) throw new ItemRefused(failed(channel.id, refusal.code, refusal.message));
+    // the binding row first: its unique (channel, type) settles racing binds of one channel before
+    // the package row is locked, so the lock is held for as few statements as possible
+    const from = existing?.resourceId ?? null;
+    let binding: ChannelBinding;
+    if (existing) {
+      existing.resourceId = resource.id;
+      existing.storageDays = storageDays;
+      existing.deviceId = channel.deviceId;
+      existing.updatedAt = now;
+      binding = existing;
+    } else {
+      binding = sp.create(ChannelBinding, {
+        tenantId, channelId: channel.id, deviceId: channel.deviceId, resourceId: resource.id, resourceType: resource.resourceType,
+        storageDays, createdAt: now, updatedAt: now,
+      });
+    }
+    await sp.flush();
+    // a move locks two resource rows: always in id order, so two opposite moves cannot deadlock
+    if (from && from < resource.id) await this.giveBack(sp, from, now);
     const taken = await sp
       .createQueryBuilder(ResourcePackage)
       .update({ quotaUsed: raw('quota_used + 1'), updatedAt: now })
@@ -178,31 +199,11 @@ export class Bindings {
       .execute('run');
     if (!taken.affectedRows) {
       const fresh = await sp.findOneOrFail(ResourcePackage, { id: resource.id }, { refresh: true });
-      const why = bindRefusal(fresh, account.state, now) ?? { code: 'QUOTA_EXCEEDED' as const, message: `package ${resource.id} has no quota left` };
-      throw new ItemRefused(failed(channel.id, why.code, why.message));
+      const why = bindRefusal(fresh, account, now) ?? { code: 'QUOTA_EXCEEDED' as const, message: `package ${resource.id} has no quota left` };
+      throw new ItemRefused(failed(channel.id, why.code, why.message)); // the savepoint undoes the binding row
     }
-    if (existing) {
-      const from = existing.resourceId;
-      existing.resourceId = resource.id;
-      existing.storageDays = storageDays;
-      existing.deviceId = channel.deviceId;
-      existing.updatedAt = now;
-      await sp.flush();
-      await this.giveBack(sp, from, now);
-      return ok(channel.id, viewOf(existing), `moved from ${from} to ${resource.id}`);
-    }
-    const binding = sp.create(ChannelBinding, {
-      tenantId,
-      channelId: channel.id,
-      deviceId: channel.deviceId,
-      resourceId: resource.id,
-      resourceType: resource.resourceType,
-      storageDays,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await sp.flush();
-    return ok(channel.id, viewOf(binding), `bound to ${resource.id}`);
+    if (from && from > resource.id) await this.giveBack(sp, from, now);
+    return ok(channel.id, viewOf(binding), from ? `moved from ${from} to ${resource.id}` : `bound to ${resource.id}`);
   }
 
   /** unbindChannels: closes one service type for each channel; a channel without it is fine (nothing to do). */

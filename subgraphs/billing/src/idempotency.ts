@@ -11,10 +11,11 @@ export interface IdempotentOutcome<R> {
 }
 
 /**
- * Runs a mutation once per (scope, clientRequestId). The request row is inserted first, in the
- * mutation's own transaction: a concurrent duplicate waits on the row (PostgreSQL) and then
- * finds it; a retry after success gets the stored result; a failure rolls the row back, so a
- * retry runs again. The same id with another operation or input is a CONFLICT.
+ * Runs a mutation once per (scope, clientRequestId). The request row, with the answer, is written
+ * in the mutation's own transaction, last: a concurrent duplicate does the work too but fails on
+ * the row (PostgreSQL makes it wait for the first to commit), rolls back and returns the stored
+ * answer; a failed request leaves no row, so a retry runs again; the same id with another
+ * operation or input is a CONFLICT.
  */
 export async function runIdempotent<R>(
   orm: MikroORM,
@@ -38,13 +39,10 @@ export async function runIdempotent<R>(
   if (earlier) return earlier;
   try {
     const result = await (orm.em.fork() as SqlEntityManager).transactional(async (tx) => {
-      const row = tx.create(ClientRequest, {
-        scope: key.scope, clientRequestId: key.clientRequestId, operation: key.operation, inputHash, result: '', createdAt: new Date(),
-      });
-      await tx.flush();
       const value = await work(tx);
-      row.result = JSON.stringify(value);
-      await tx.flush();
+      await tx.insert(ClientRequest, {
+        scope: key.scope, clientRequestId: key.clientRequestId, operation: key.operation, inputHash, result: JSON.stringify(value), createdAt: new Date(),
+      });
       return value;
     });
     return { result, replayed: false };
