@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { mediaEndpointsFromEnv, randomSecret, type ServiceRuntime } from '@argus/platform';
+import { entitlementsFor, mediaEndpointsFromEnv, randomSecret, type ServiceRuntime } from '@argus/platform';
 import { MediaServer, type MediaModule, type SourcePuller } from './media-server.js';
 import { startNodeHeartbeat } from './node-heartbeat.js';
 import { startRtspPull } from './ingest/rtsp-pull/index.js';
@@ -23,6 +23,7 @@ export async function startMediaNode(
   const { config, puller } = options;
   const nodeId = process.env.MEDIA_NODE_ID || `${hostname()}-${randomSecret(4)}`;
   const server = new MediaServer(runtime, config, nodeId);
+  server.ctx.authorizer.useEntitlements(await entitlementsFor(runtime));
   // on-demand sources (media.source.resolved) are pulled over RTSP unless told otherwise
   server.setSourcePuller(
     puller ?? ((src) => startRtspPull({ ...src, hub: server.hub, logger: runtime.logger.child({ service: 'rtsp-pull', path: src.path }) })),

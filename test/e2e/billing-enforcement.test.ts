@@ -142,6 +142,14 @@ describe.each(MODES)('billing enforcement and metering (%s)', (mode) => {
       const { purchasePackage: pkg } = await t.client.request(PurchasePackageDocument, { input: { clientRequestId: rid(), resourceType: 'MANAGE', quota: 1, months: 1 } });
       await bind(t, pkg.id, [packageCh]);
       expect(await liveAnswer(t.client, onDemandCh)).toBe('OK');
+      // a play URL handed out before the credit runs out (nobody publishes the channel: the media server answers 404)
+      const { channel: before } = await t.client.request(ChannelLiveDocument, { channelId: onDemandCh, protocol: 'FLV' });
+      const playCode = async () => {
+        const res = await fetch(before!.live.url);
+        const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+        return `${res.status} ${body.error?.code ?? ''}`;
+      };
+      expect(await playCode()).toBe('404 STREAM_NOT_FOUND');
       for (let i = 0; i < 3; i++) {
         await t.client.request(RaiseAlarmDocument, { input: { channelId: onDemandCh, type: 'MOTION', level: 'MINOR', status: 'PULSE', description: `charged ${i}` } });
       }
@@ -149,6 +157,9 @@ describe.each(MODES)('billing enforcement and metering (%s)', (mode) => {
       expect((await t.client.request(BillingAccountDocument, {})).billingAccount.credit).toBe('-0.2');
       await untilLiveAnswers(t.client, onDemandCh, 'ACCOUNT_IN_ARREARS');
       expect(await liveAnswer(t.client, packageCh)).toBe('OK');
+      // the media server refuses the URL it was handed before
+      let code = '';
+      await waitFor(async () => (code = await playCode()) === '403 ACCOUNT_IN_ARREARS', 15_000, () => `the old play URL to be refused, got ${code}`);
       const { channel } = await t.client.request(ChannelEntitlementsDocument, { id: onDemandCh });
       expect(channel!.entitlements.find((e) => e.resourceType === 'MANAGE')).toMatchObject({ mode: 'ON_DEMAND', source: 'DEFAULT', state: 'ARREARS', active: false, refusal: 'ACCOUNT_IN_ARREARS' });
       // nothing more can be opened on demand meanwhile
@@ -158,6 +169,7 @@ describe.each(MODES)('billing enforcement and metering (%s)', (mode) => {
       const { adjustCredit } = await f.admin.request(AdjustCreditDocument, { input: { clientRequestId: rid(), tenantId: t.tenantId, amount: '1', note: 'paid' } });
       expect(adjustCredit).toMatchObject({ credit: '0.8', state: 'NORMAL' });
       await untilLiveAnswers(t.client, onDemandCh, 'OK');
+      await waitFor(async () => (code = await playCode()) === '404 STREAM_NOT_FOUND', 15_000, () => `the old play URL to get past billing again, got ${code}`);
       const { usageTotals } = await t.client.request(UsageTotalsDocument, { filter: { metric: 'ALARMS' } });
       expect(usageTotals).toEqual([{ metric: 'ALARMS', protocol: '', quantity: 3, events: 3, charged: '1.2' }]);
     } finally {

@@ -52,10 +52,21 @@ export interface PlayTarget {
 export class PlayAuthorizer {
   private revoked = new Map<string, number>();
 
+  private entitlements: { require(tenantId: string, channelId: string, type: 'MANAGE'): Promise<void> } | null = null;
+
   constructor(
     private readonly codec: PlayTokenCodec,
     private readonly uses: UseCounter,
   ) {}
+
+  /**
+   * Billing's say at play time (the platform EntitlementChecker): a URL issued before its channel
+   * lost MANAGE, or before its tenant fell into arrears, is refused when opened. When billing cannot
+   * be asked the signed token stands (it was issued with MANAGE).
+   */
+  useEntitlements(gate: { require(tenantId: string, channelId: string, type: 'MANAGE'): Promise<void> }): void {
+    this.entitlements = gate;
+  }
 
   async watchRevocations(bus: Bus): Promise<void> {
     await bus.subscribe<{ grantId: string }>('media.grant.revoked', (e) => {
@@ -99,6 +110,12 @@ export class PlayAuthorizer {
   /** Checks and consumes one use. */
   async authorize(token: string | null | undefined, target: PlayTarget): Promise<PlayTokenClaims> {
     const claims = this.check(token, target);
+    if (this.entitlements) {
+      await this.entitlements.require(claims.tenantId, claims.channelId, 'MANAGE').catch((err: { code?: string; message?: string }) => {
+        if (err?.code === 'UNAVAILABLE') return;
+        throw new PlayRefused(403, err?.code ?? 'ENTITLEMENT_MISSING', err?.message ?? 'the channel may not be played now');
+      });
+    }
     if (claims.maxUses > 0) {
       const n = await this.uses.increment(claims.grantId, claims.exp);
       if (n > claims.maxUses) throw new PlayRefused(403, 'TOKEN_USED', `play URL may be opened ${claims.maxUses} time(s) and was used up`);
