@@ -143,6 +143,14 @@ describe('EntitlementChecker', () => {
     await expect(checker.require('t1', 'c-unknown', 'MANAGE')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
+  it('tells recording how long to keep, or refuses', async () => {
+    const { source, checker } = await setup();
+    source.set('t1', 'c1', { account: { state: 'NORMAL' }, coverage: { RECORD: pkg({ storageDays: 30 }), MOTION: onDemand({ source: 'BINDING', storageDays: 7 }) } });
+    expect(await checker.storageDays('t1', 'c1', 'RECORD')).toBe(30);
+    expect(await checker.storageDays('t1', 'c1', 'MOTION')).toBe(7);
+    await expect(checker.storageDays('t1', 'c1', 'DATAFLOW')).rejects.toMatchObject({ code: 'ENTITLEMENT_MISSING' });
+  });
+
   it('keeps device answers apart from channel answers', async () => {
     const { source, bus, checker } = await setup();
     source.table.set('t1/device:dev1', { tenantId: 't1', account: { state: 'NORMAL' }, coverage: { MANAGE: pkg(), DATAFLOW: onDemand() } });

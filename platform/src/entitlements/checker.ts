@@ -85,6 +85,18 @@ export class EntitlementChecker {
     }
   }
 
+  /**
+   * For recording: refuses like `require`, else the days recordings (RECORD, MOTION) or pictures
+   * (DATAFLOW) of the channel are kept — the package's, or the binding's for an on-demand resource;
+   * null when none were set.
+   */
+  async storageDays(tenantId: string, channelId: string, type: 'RECORD' | 'MOTION' | 'DATAFLOW'): Promise<number | null> {
+    await this.require(tenantId, channelId, type);
+    const cached = this.tenants.get(tenantId)?.scopes.get(channelId);
+    const coverage = cached ? cached.coverage : (await this.load(tenantId, { channelId })).snapshot.coverage;
+    return coverage[type]?.storageDays ?? null;
+  }
+
   /** True when the scope may use every one of `types` now (for filters that drop rather than refuse). */
   async allows(tenantId: string, scope: EntitlementScope, types: readonly ResourceTypeName[]): Promise<boolean> {
     for (const type of types) if (await this.check(tenantId, scope, type)) return false;

@@ -113,12 +113,41 @@ export function usageOf(event: BusEvent<unknown>): MeteredEvent | null {
 
 export const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
+interface Pending {
+  key: string;
+  tenantId: string;
+  items: UsageItem[];
+  at: Date;
+  resolve(recorded: boolean): void;
+  reject(err: unknown): void;
+}
+
+interface Aggregate {
+  tenantId: string;
+  item: UsageItem;
+  day: string;
+  quantityBase: number;
+  events: number;
+  chargedMicros: number;
+}
+
+/** Events metered in one transaction at most. */
+const MAX_BATCH = 1000;
+
 /**
  * Usage records from bus events, per tenant, channel, UTC day, metric and protocol; usage covered
  * by an ON_DEMAND resource is charged from the credit at the price table's price, in the same
  * transaction. Credit below zero puts the account in ARREARS, and checkers hear of it at once.
+ *
+ * Events that arrive together (an outbox relay batch, a JetStream pull) are metered together: one
+ * transaction per batch, one dedupe row per event, one upsert per (channel, day, metric, protocol)
+ * and one credit change per tenant, so metering stays cheap next to the alarm pipeline it follows.
+ * A handler's promise settles when its batch committed (or failed: then the bus redelivers it).
  */
 export class Metering {
+  private pending: Pending[] = [];
+  private scheduled = false;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly accounts: Accounts,
@@ -130,12 +159,12 @@ export class Metering {
   async start(bus: Bus): Promise<BusSubscription[]> {
     const subs: BusSubscription[] = [];
     for (const subject of METERED_SUBJECTS) {
-      subs.push(await bus.subscribe(subject, (e) => this.handle(e), { group: meteringGroupOf(subject) }));
+      subs.push(await bus.subscribe(subject, (e) => this.handle(e), { group: meteringGroupOf(subject), concurrency: 256 }));
     }
     return subs;
   }
 
-  /** Meters one bus event (idempotent by its key); throws only for what a redelivery can fix. */
+  /** Meters one bus event (idempotent by its key); rejects only for what a redelivery can fix. */
   async handle(event: BusEvent<unknown>): Promise<void> {
     const usage = usageOf(event);
     if (!usage || !usage.items.some((i) => i.quantityBase > 0)) return;
@@ -148,71 +177,134 @@ export class Metering {
     await this.record(usage.key, tenantId, usage.items.filter((i) => i.quantityBase > 0), usage.at);
   }
 
-  /** Adds usage and charges it, once per key. Returns false for a key already metered. */
-  async record(key: string, tenantId: string, items: UsageItem[], at: Date): Promise<boolean> {
-    await this.accounts.ensure(tenantId);
-    let transition: AccountTransition | null = null;
-    const recorded = await (this.orm.em.fork() as SqlEntityManager).transactional(async (tx) => {
-      const first = await tx
-        .createQueryBuilder(UsageEvent)
-        .insert({ eventId: key.slice(0, 96), tenantId, meteredAt: this.clock() })
-        .onConflict('eventId')
-        .ignore()
-        .execute('run');
-      if (!first.affectedRows) return false;
-      const account = await this.accounts.get(tx, tenantId);
-      const channelIds = [...new Set(items.map((i) => i.channelId).filter(Boolean))];
-      const coverage = await coverageOfChannels(tx, account, channelIds);
-      const day = dayOf(at);
-      let total = 0;
-      for (const item of items) {
-        const spec = METRICS[item.metric];
-        const type = item.resourceType ?? spec.resourceType;
-        let cov: CoverageMap | undefined = coverage.get(item.channelId);
-        if (!item.channelId && item.deviceId) cov = await coverageOfDevice(tx, account, item.deviceId, at.getTime());
-        const c = cov?.get(type);
-        let charged = 0;
-        if (spec.unit && c && c.resource.mode === PackageMode.ON_DEMAND) {
-          charged = chargeMicros(item.quantityBase, await priceOf(tx, type, PackageMode.ON_DEMAND, spec.unit), spec.basePerUnit);
-        }
-        await this.add(tx, tenantId, item, day, charged);
-        total += charged;
+  /** Adds usage and charges it, once per key. Resolves false for a key already metered. */
+  record(key: string, tenantId: string, items: UsageItem[], at: Date): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ key: key.slice(0, 96), tenantId, items, at, resolve, reject });
+      if (this.pending.length >= MAX_BATCH) void this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
       }
-      if (total) transition = (await this.accounts.changeCredit(tx, tenantId, -total, 'usage charged')).transition;
-      return true;
     });
-    await this.accounts.announce(transition);
-    return recorded;
   }
 
-  private async add(tx: SqlEntityManager, tenantId: string, item: UsageItem, day: string, chargedMicros: number): Promise<void> {
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+    if (!batch.length) return;
+    try {
+      const { recorded, transitions } = await this.meter(batch);
+      for (const t of transitions) await this.accounts.announce(t);
+      for (const p of batch) p.resolve(recorded.has(p));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  private async meter(batch: Pending[]): Promise<{ recorded: Set<Pending>; transitions: AccountTransition[] }> {
+    for (const tenantId of new Set(batch.map((p) => p.tenantId))) await this.accounts.ensure(tenantId);
+    const transitions: AccountTransition[] = [];
+    const recorded = new Set<Pending>();
+    await (this.orm.em.fork() as SqlEntityManager).transactional(async (tx) => {
+      const now = this.clock();
+      // one dedupe row per event: what the database already had (or took twice in this batch) is not metered again
+      const byKey = new Map<string, Pending>();
+      for (const p of batch) if (!byKey.has(p.key)) byKey.set(p.key, p);
+      const inserted = (await tx
+        .createQueryBuilder(UsageEvent)
+        .insert([...byKey.values()].map((p) => ({ eventId: p.key, tenantId: p.tenantId, meteredAt: now })))
+        .onConflict('eventId')
+        .ignore()
+        .returning(['eventId'])
+        .execute('all', false)) as Array<{ event_id?: string; eventId?: string }>;
+      for (const row of inserted) {
+        const p = byKey.get(row.event_id ?? row.eventId ?? '');
+        if (p) recorded.add(p);
+      }
+      const aggregates = new Map<string, Aggregate>();
+      const prices = new Map<string, number>();
+      const priceOfUnit = async (type: ResourceType, unit: string) => {
+        const k = `${type}/${unit}`;
+        if (!prices.has(k)) prices.set(k, await priceOf(tx, type, PackageMode.ON_DEMAND, unit as never));
+        return prices.get(k)!;
+      };
+      const byTenant = new Map<string, Pending[]>();
+      for (const p of recorded) byTenant.set(p.tenantId, [...(byTenant.get(p.tenantId) ?? []), p]);
+      for (const [tenantId, events] of byTenant) {
+        const account = await this.accounts.get(tx, tenantId);
+        const channelIds = [...new Set(events.flatMap((p) => p.items.map((i) => i.channelId)).filter(Boolean))];
+        const coverage = await coverageOfChannels(tx, account, channelIds);
+        const devices = new Map<string, CoverageMap>();
+        let total = 0;
+        for (const p of events) {
+          const day = dayOf(p.at);
+          for (const item of p.items) {
+            const spec = METRICS[item.metric];
+            const type = item.resourceType ?? spec.resourceType;
+            let cov: CoverageMap | undefined = coverage.get(item.channelId);
+            if (!item.channelId && item.deviceId) {
+              if (!devices.has(item.deviceId)) devices.set(item.deviceId, await coverageOfDevice(tx, account, item.deviceId, p.at.getTime()));
+              cov = devices.get(item.deviceId);
+            }
+            const c = cov?.get(type);
+            const charged = spec.unit && c && c.resource.mode === PackageMode.ON_DEMAND
+              ? chargeMicros(item.quantityBase, await priceOfUnit(type, spec.unit), spec.basePerUnit)
+              : 0;
+            const k = [tenantId, item.channelId, day, item.metric, item.protocol ?? ''].join('\u0000');
+            const agg = aggregates.get(k) ?? { tenantId, item, day, quantityBase: 0, events: 0, chargedMicros: 0 };
+            agg.quantityBase += item.quantityBase;
+            agg.events += 1;
+            agg.chargedMicros += charged;
+            aggregates.set(k, agg);
+            total += charged;
+          }
+        }
+        if (total) {
+          const { transition } = await this.accounts.changeCredit(tx, tenantId, -total, 'usage charged');
+          if (transition) transitions.push(transition);
+        }
+      }
+      for (const a of aggregates.values()) await this.add(tx, a, now);
+    });
+    return { recorded, transitions };
+  }
+
+  private async add(tx: SqlEntityManager, a: Aggregate, now: Date): Promise<void> {
     await tx
       .createQueryBuilder(UsageRecord)
       .insert({
         id: newId('use'),
-        tenantId,
-        channelId: item.channelId,
-        day,
-        metric: item.metric,
-        protocol: item.protocol ?? '',
-        quantityBase: item.quantityBase,
-        events: 1,
-        chargedMicros,
-        updatedAt: this.clock(),
+        tenantId: a.tenantId,
+        channelId: a.item.channelId,
+        day: a.day,
+        metric: a.item.metric,
+        protocol: a.item.protocol ?? '',
+        quantityBase: a.quantityBase,
+        events: a.events,
+        chargedMicros: a.chargedMicros,
+        updatedAt: now,
       })
       .onConflict(['tenantId', 'channelId', 'day', 'metric', 'protocol'])
       .merge({
         quantityBase: raw('usage_daily.quantity_base + excluded.quantity_base'),
-        events: raw('usage_daily.events + 1'),
+        events: raw('usage_daily.events + excluded.events'),
         chargedMicros: raw('usage_daily.charged_micros + excluded.charged_micros'),
         updatedAt: raw('excluded.updated_at'),
       })
       .execute('run');
   }
 
-  /** Forgets dedupe keys older than the bus keeps events (JetStream: 7 days). */
-  async prune(olderThanDays = 8): Promise<number> {
-    const before = new Date(this.clock().getTime() - olderThanDays * 86_400_000);
+  /**
+   * Forgets dedupe keys after a day: redeliveries (JetStream acks, outbox retries) come within
+   * minutes, and a new group starts with new events, so nothing older comes back.
+   */
+  async prune(olderThanHours = 24): Promise<number> {
+    const before = new Date(this.clock().getTime() - olderThanHours * 3_600_000);
     return this.orm.em.fork().nativeDelete(UsageEvent, { meteredAt: { $lt: before } });
   }
 }

@@ -246,8 +246,14 @@ describe.each(DBS)('billing on %s', (db) => {
     await h.billing.metering.handle(ev('stream.closed', { channelId: ch, stats: { uptimeSeconds: 61, publisher: { protocol: 'RTMP' } } }));
     await h.billing.metering.handle(ev('talk.ended', { tenantId: t.id, channelId: ch, sessionId: 's1', durationMs: 90_000 }));
     await h.billing.metering.handle(ev('player.left', { channelId: 'chn_unknown', protocol: 'FLV', bytesOut: 1 }));
+    // a burst (an outbox batch, a JetStream pull) is metered together; redeliveries in it count once
+    const burst = Array.from({ length: 50 }, (_, i) => ev('alarm.raised', { tenantId: t.id, deviceId: 'dev', channelId: ch, type: 'MOTION', dedupeKey: `burst-${i}` }));
+    const settled = await Promise.all([...burst, ...burst.slice(0, 10)].map((e) => h.billing.metering.handle(e).then(() => 'ok', (err) => String(err))));
+    expect(settled.every((x) => x === 'ok')).toBe(true);
+    expect((await h.billing.usage.totals(t.caller, { metric: UsageMetric.ALARMS })).map((x) => [x.quantityBase, x.events])).toEqual([[50, 50]]);
     const totals = await h.billing.usage.totals(t.caller, {});
     expect(totals.map((x) => [x.metric, x.protocol, x.quantityBase, x.events])).toEqual([
+      ['ALARMS', '', 50, 50],
       ['EGRESS_BYTES', 'FLV', 2_000_000, 2],
       ['EGRESS_BYTES', 'RTSP', 100, 1],
       ['PUBLISH_SECONDS', 'RTMP', 61_000, 1],
