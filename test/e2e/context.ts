@@ -17,7 +17,7 @@ export interface TenantFixture {
 
 /**
  * Services every channel of a new tenant gets on demand without a binding, as the product's default
- * (docs/decisions: billing defaults). Suites that test enforcement create tenants with `defaultOpen: []`.
+ * (docs/decisions/0007-billing-defaults-and-entitlement-checks.md). Suites that test enforcement create tenants with `defaultOpen: []`.
  */
 export const TEST_DEFAULT_OPEN = 'MANAGE,DATAFLOW,TALK';
 

@@ -4,7 +4,7 @@ import { parseMoney } from './money.js';
 export interface BillingConfig {
   /**
    * Resource types every channel of a new tenant may use on demand without a binding
-   * (BILLING_DEFAULT_OPEN, comma separated; empty = none). See docs/decisions (billing defaults).
+   * (BILLING_DEFAULT_OPEN, comma separated; empty = none). See docs/decisions/0007-billing-defaults-and-entitlement-checks.md.
    */
   defaultOpen: ResourceTypeName[];
   /** Credit of a new tenant, micros (BILLING_STARTING_CREDIT, decimal). */
