@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import type { RtspRequest } from '@argus/protocols';
 import { Redis } from 'ioredis';
 import {
   PlayTokenCodec, publishKeyMatches, PUBLISH_KEY_PURPOSE, metricsRegistry,
@@ -11,11 +12,25 @@ import { PlayAuthorizer, PlayRefused, MemoryUseCounter, RedisUseCounter } from '
 import { parseLivePath, type LivePath } from './access/stream-path.js';
 import { mediaConfigFromEnv, type MediaConfig } from './media-config.js';
 import { SnapshotService, INTERNAL_SNAPSHOT_PATH } from './snapshot/index.js';
+import type { Reply, RtspConnection } from './egress/rtsp/connection.js';
 
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse, url: URL, live: LivePath) => Promise<boolean> | boolean;
 /** A handler for paths outside /live/ (the player page); returns false when the path is not its own. */
 export type PageRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 export type UpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, live: LivePath) => Promise<boolean> | boolean;
+
+/** A WebSocket upgrade handler for paths outside /live/ (talk); returns false when the path is not its own. */
+export type PageUpgradeRoute = (req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => Promise<boolean> | boolean;
+
+/**
+ * Serves RTSP requests the RTSP module does not know (e.g. the talk backchannel at /cam/talk/…):
+ * `owns` is asked first for every request of every connection (by URL, or by the session the
+ * connection holds); the types are the RTSP module's (egress/rtsp/connection.ts).
+ */
+export interface RtspRoute {
+  owns(req: RtspRequest, conn: RtspConnection): boolean;
+  handle(conn: RtspConnection, req: RtspRequest): Promise<Reply>;
+}
 
 /** What every ingest and egress module gets. */
 export interface MediaContext {
@@ -36,6 +51,13 @@ export interface MediaContext {
   addUpgradeRoute(route: UpgradeRoute): void;
   /** Registers an HTTP handler for paths outside /live/ (e.g. /play/...). */
   addPageRoute(route: PageRoute): void;
+  /** Registers a WebSocket upgrade handler for paths outside /live/ (e.g. /talk/ws). */
+  addPageUpgradeRoute(route: PageUpgradeRoute): void;
+  addRtspRoute(route: RtspRoute): void;
+  /** Registered with addRtspRoute (the RTSP connections ask them first). */
+  readonly rtspRoutes: readonly RtspRoute[];
+  /** This node's id (bus events name it). */
+  readonly nodeId: string;
 }
 
 /** Pulls a source into the hub at `path` (RTSP today); stop() ends the pull and the stream. */
@@ -73,6 +95,8 @@ export class MediaServer {
   private httpRoutes: HttpRoute[] = [];
   private upgradeRoutes: UpgradeRoute[] = [];
   private pageRoutes: PageRoute[] = [];
+  private pageUpgradeRoutes: PageUpgradeRoute[] = [];
+  private rtspRoutes: RtspRoute[] = [];
   private modules: Array<{ name: string; close(): Promise<void> }> = [];
   private idleTimers = new Map<string, NodeJS.Timeout>();
   private redis: Redis | null = null;
@@ -109,6 +133,10 @@ export class MediaServer {
       addHttpRoute: (r) => this.httpRoutes.push(r),
       addUpgradeRoute: (r) => this.upgradeRoutes.push(r),
       addPageRoute: (r) => this.pageRoutes.push(r),
+      addPageUpgradeRoute: (r) => this.pageUpgradeRoutes.push(r),
+      addRtspRoute: (r) => this.rtspRoutes.push(r),
+      rtspRoutes: this.rtspRoutes,
+      nodeId,
     };
     this.snapshots = new SnapshotService(this.ctx);
     this.http = createServer((req, res) => void this.handleHttp(req, res));
@@ -230,7 +258,11 @@ export class MediaServer {
     const url = new URL(req.url ?? '/', 'http://media');
     const live = parseLivePath(url.pathname);
     try {
-      if (live) for (const route of this.upgradeRoutes) if (await route(req, socket, head, url, live)) return;
+      if (live) {
+        for (const route of this.upgradeRoutes) if (await route(req, socket, head, url, live)) return;
+      } else {
+        for (const route of this.pageUpgradeRoutes) if (await route(req, socket, head, url)) return;
+      }
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
     } catch (err) {
       const r = err instanceof PlayRefused ? err : new PlayRefused(503, 'UNAVAILABLE', 'media server error');

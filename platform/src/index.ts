@@ -19,6 +19,7 @@ export * from './graphql/channel-directory.js';
 export * from './graphql/relay.js';
 export * from './auth/play-token.js';
 export * from './auth/publish-key.js';
+export * from './auth/talk-token.js';
 export * from './media-node.js';
 export * from './storage/index.js';
 export * from './entitlements/index.js';

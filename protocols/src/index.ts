@@ -8,3 +8,5 @@ export * from './rtp/index.js';
 export * from './codecs/index.js';
 export * from './rtmp/index.js';
 export * from './flv/index.js';
+export * from './ogg/index.js';
+export * from './talk/index.js';

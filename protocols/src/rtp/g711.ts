@@ -1,7 +1,7 @@
 /**
  * Payload formats whose RTP payload is the frame itself: G.711 PCMA / PCMU (RFC 3551, one byte
- * per sample and channel; split into MTU-sized chunks with advancing timestamps) and Opus
- * (RFC 7587, one packet per frame).
+ * per sample and channel; split into MTU-sized chunks with advancing timestamps), L16 (RFC 3551
+ * §4.5.11, big-endian 16-bit samples, split the same way) and Opus (RFC 7587, one packet per frame).
  */
 import { RtpError, RtpErrorCode } from './errors.js';
 import type { RtpDepacketizer, RtpFrame, RtpOutPayload, RtpPacket } from './packet.js';
@@ -27,6 +27,20 @@ export function packetizeRtpG711(frame: Buffer, channels = 1, mtu = RTP_DEFAULT_
   const out: RtpOutPayload[] = [];
   for (let o = 0; o < frame.length; o += chunk) {
     out.push({ payload: frame.subarray(o, o + chunk), marker: false, timestampOffset: o / channels });
+  }
+  return out;
+}
+
+/** RTP payloads of L16 samples (big-endian, `2 × channels` bytes per sample period). */
+export function packetizeRtpL16(frame: Buffer, channels = 1, mtu = RTP_DEFAULT_MTU): RtpOutPayload[] {
+  if (!Number.isInteger(channels) || channels < 1 || channels > 8) throw new RtpError(RtpErrorCode.BAD_INPUT, 'bad channel count');
+  const period = 2 * channels;
+  if (!Number.isInteger(mtu) || mtu < period) throw new RtpError(RtpErrorCode.BAD_INPUT, `MTU ${mtu} is out of range`);
+  if (frame.length % period !== 0) throw new RtpError(RtpErrorCode.BAD_INPUT, `L16 frame of ${frame.length} bytes is not whole samples`);
+  const chunk = mtu - (mtu % period);
+  const out: RtpOutPayload[] = [];
+  for (let o = 0; o < frame.length; o += chunk) {
+    out.push({ payload: frame.subarray(o, o + chunk), marker: false, timestampOffset: o / period });
   }
   return out;
 }

@@ -111,6 +111,8 @@ export class RtspConnection {
   }
 
   private dispatch(req: RtspRequest): Promise<Reply> | Reply {
+    const route = this.server.ctx.rtspRoutes.find((r) => r.owns(req, this));
+    if (route) return route.handle(this, req);
     switch (req.method) {
       case 'OPTIONS':
         return play.options(this, req).then(() => ({ status: 200, headers: [['Public', PUBLIC]] }));

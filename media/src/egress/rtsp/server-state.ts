@@ -27,7 +27,8 @@ export class RtspReply extends Error {
 
 export interface RtspSession {
   readonly id: string;
-  readonly kind: 'play' | 'record';
+  /** 'talk': a session of an RTSP route (MediaContext.addRtspRoute). */
+  readonly kind: 'play' | 'record' | 'talk';
   readonly path: string;
   readonly closed: boolean;
   /** The control connection; the session ends with it. */
