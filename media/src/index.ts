@@ -12,3 +12,4 @@ export { rtspModule, type RtspModule } from './egress/rtsp/index.js';
 export { startRtspPull, type RtspPull, type RtspPullOptions } from './ingest/rtsp-pull/index.js';
 export { webrtcModule, type WebRtcModule, type WebRtcModuleOptions } from './egress/webrtc/index.js';
 export { playerModule, type PlayerModuleOptions } from './player/index.js';
+export * from './talk/index.js';

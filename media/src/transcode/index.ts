@@ -11,6 +11,7 @@ import { AacOpusTranscoder, canTranscodeAac } from './aac-opus-transcoder.js';
 
 export { G711AacTranscoder, canTranscodeG711, type TranscoderOptions } from './audio-transcoder.js';
 export { AacEncoderProcess, type AacEncoderOptions } from './aac-encoder.js';
+export { FfmpegAudioPipe, type FfmpegAudioPipeOptions } from './ffmpeg-audio-pipe.js';
 export { AdtsSplitter, type AdtsOut } from './adts-splitter.js';
 export { decodeG711, encodeG711, g711ToSamples, ALAW_TO_PCM16, ULAW_TO_PCM16 } from './g711.js';
 
@@ -47,4 +48,3 @@ export function opusAudioOf(ctx: Pick<MediaContext, 'logger'>, stream: Stream): 
   }
   return t.output;
 }
-export { FfmpegAudioPipe, type FfmpegAudioPipeOptions } from './ffmpeg-audio-pipe.js';

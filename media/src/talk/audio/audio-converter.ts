@@ -11,8 +11,9 @@
  */
 import {
   buildAacConfig, buildAdtsHeader, buildOggPage, buildOpusHead, buildOpusTags, isOpusHeaderPacket, parseAacConfig,
-  OggPacketReader, OGG_HEADER_BOS, AAC_FRAME_SAMPLES, type AacConfig,
+  OGG_HEADER_BOS, AAC_FRAME_SAMPLES, type AacConfig,
 } from '@argus/protocols';
+import { OggSplitter } from '../../transcode/ogg-splitter.js';
 import { AacEncoderProcess } from '../../transcode/aac-encoder.js';
 import { FfmpegAudioPipe } from '../../transcode/ffmpeg-audio-pipe.js';
 import { encodeG711, g711ToSamples } from '../../transcode/g711.js';
@@ -153,7 +154,7 @@ class Transcoder implements AudioConverter {
   private oggOut: { serial: number; sequence: number; granule: bigint } | null = null;
   private aacEncoder: AacEncoderProcess | null = null;
   private opusEncoder: FfmpegAudioPipe | null = null;
-  private opusReader: OggPacketReader | null = null;
+  private opusReader: OggSplitter | null = null;
 
   constructor(readonly from: AudioFormat, readonly to: AudioFormat, private readonly emit: (out: EncodedAudio) => void, private readonly o: AudioConverterOptions) {
     this.clock = new SampleClock(to.sampleRate);
@@ -265,16 +266,16 @@ class Transcoder implements AudioConverter {
   }
 
   private startOpusEncoder() {
-    this.opusReader = new OggPacketReader();
+    this.opusReader = new OggSplitter();
     this.opusEncoder = new FfmpegAudioPipe({
       input: ['-f', 's16le', '-ar', String(this.to.sampleRate), '-ac', '1', '-i', 'pipe:0'],
       output: ['-c:a', 'libopus', '-application', 'voip', '-frame_duration', '20', '-b:a', '32k', '-f', 'ogg', '-page_duration', '20000', 'pipe:1'],
       ...(this.o.ffmpegPath ? { ffmpegPath: this.o.ffmpegPath } : {}),
       onData: (d) => {
-        for (const p of this.opusReader!.push(d)) {
-          if (p.bos || isOpusHeaderPacket(p.data)) continue;
-          const samples = opusSamples(p.data) || 960;
-          this.emit({ payload: p.data, timestamp: this.clock.stamp((samples * this.to.sampleRate) / OPUS_RATE) });
+        for (const packet of this.opusReader!.push(d)) {
+          if (isOpusHeaderPacket(packet)) continue;
+          const samples = opusSamples(packet) || 960;
+          this.emit({ payload: packet, timestamp: this.clock.stamp((samples * this.to.sampleRate) / OPUS_RATE) });
         }
       },
       onExit: (error) => error && this.fail(`Opus encoder: ${error}`),
