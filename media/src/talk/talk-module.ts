@@ -39,8 +39,10 @@ export function talkModule(options: TalkModuleOptions): TalkModule {
       await node.start();
       const log = ctx.logger.child({ module: 'talk' });
       ctx.addRtspRoute(new BackchannelRoute(node, config.sessionTimeoutSeconds));
-      ctx.addPrefixRoute(websocketTalkRoute(node, config.sessionTimeoutSeconds, log));
-      ctx.addPrefixRoute(webrtcTalkRoute(node, log));
+      const ws = websocketTalkRoute(node, config.sessionTimeoutSeconds, log);
+      ctx.addPageRoute(ws.page);
+      ctx.addPageUpgradeRoute(ws.upgrade);
+      ctx.addPageRoute(webrtcTalkRoute(node, log));
       mod.node = node;
       log.info({ sessionTimeoutSeconds: config.sessionTimeoutSeconds, devices: options.connector ? 'access plane' : 'none' }, 'talk ready');
       return {

@@ -188,7 +188,7 @@ export class TalkNode implements TalkLegProvider {
     const ended: TalkEndedEvent = {
       sessionId: a.claims.sessionId, tenantId: a.claims.tenantId, channelId: a.claims.channelId, nodeId: this.ctx.nodeId,
       transport: a.claims.transport, startedAt: a.startedAt?.toISOString() ?? null, endedAt: endedAt.toISOString(),
-      durationSeconds: a.startedAt ? Math.max(0, Math.round((endedAt.getTime() - a.startedAt.getTime()) / 100) / 10) : 0,
+      durationMs: a.startedAt ? Math.max(0, endedAt.getTime() - a.startedAt.getTime()) : 0,
       reason, bytesUp, bytesDown,
     };
     this.publish(TALK_SUBJECTS.ended, ended);

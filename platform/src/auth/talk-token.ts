@@ -149,8 +149,8 @@ export interface TalkEndedEvent {
   /** Null when the session never started (the device could not be reached, the talker left first). */
   startedAt: string | null;
   endedAt: string;
-  /** Whole talk time in seconds (0 when it never started): what billing meters. */
-  durationSeconds: number;
+  /** Talk time in milliseconds (0 when it never started): what billing meters (TALK_SECONDS). */
+  durationMs: number;
   reason: string;
   /** Audio bytes talker → device and device → talker (as the talker's codec carries them). */
   bytesUp: number;
@@ -204,3 +204,14 @@ export function buildTalkUrl(endpoints: { http: string; ws: string; rtsp: string
       return `${endpoints.http}${TALK_PATHS.WEBRTC}?token=${t}`;
   }
 }
+
+/** Sample rates a talk codec is carried at (G.711 8 kHz, Opus 48 kHz, L16 and AAC the usual rates). */
+export const TALK_SAMPLE_RATES: Record<TalkCodecName, readonly number[]> = {
+  PCMU: [8000],
+  PCMA: [8000],
+  OPUS: [48000],
+  L16: [8000, 11025, 16000, 22050, 32000, 44100, 48000],
+  AAC: [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000],
+};
+
+export const talkRateSupported = (codec: TalkCodecName, rate: number) => TALK_SAMPLE_RATES[codec]?.includes(rate) ?? false;

@@ -13,6 +13,7 @@ import {
   buildAacConfig, buildAdtsHeader, buildOggPage, buildOpusHead, buildOpusTags, isOpusHeaderPacket, parseAacConfig,
   OGG_HEADER_BOS, AAC_FRAME_SAMPLES, type AacConfig,
 } from '@argus/protocols';
+import { talkRateSupported } from '@argus/platform';
 import { OggSplitter } from '../../transcode/ogg-splitter.js';
 import { AacEncoderProcess } from '../../transcode/aac-encoder.js';
 import { FfmpegAudioPipe } from '../../transcode/ffmpeg-audio-pipe.js';
@@ -53,20 +54,8 @@ export function sameFormat(a: AudioFormat, b: AudioFormat): boolean {
   return a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels;
 }
 
-/** Sample rates each codec can carry here. */
-export function supportedRate(codec: TalkCodec, rate: number): boolean {
-  switch (codec) {
-    case 'PCMA':
-    case 'PCMU':
-      return rate === 8000;
-    case 'OPUS':
-      return rate === 48000;
-    case 'L16':
-      return [8000, 11025, 16000, 22050, 32000, 44100, 48000].includes(rate);
-    case 'AAC':
-      return [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000].includes(rate);
-  }
-}
+/** Sample rates each codec is carried at (the platform's list, shared with the control plane). */
+export const supportedRate = (codec: TalkCodec, rate: number): boolean => talkRateSupported(codec, rate);
 
 export function createAudioConverter(from: AudioFormat, to: AudioFormat, emit: (out: EncodedAudio) => void, o: AudioConverterOptions = {}): AudioConverter {
   if (sameFormat(from, to)) return { from, to, push: (f) => emit(f), close: () => undefined };

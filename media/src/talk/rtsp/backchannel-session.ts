@@ -47,9 +47,10 @@ export class BackchannelSession implements RtspSession {
     this.sender = new RtpAudioSender(rtpFormat);
     this.receiver = new RtpAudioReceiver(rtpFormat);
     leg.onClose((reason) => {
+      const byTalker = this.closed; // TEARDOWN or the connection went away
       this.close(reason);
-      // the leg ended under the talker (device gone, take-over, revoked, timeout): hang up
-      if (!this.conn.closed) this.conn.close();
+      // the leg ended under the talker (device gone, take-over, revoked, timeout): hang up on it
+      if (!byTalker && !this.conn.closed) this.conn.close();
     });
     // the talker went away (before SETUP too, when the connection holds no session yet)
     conn.socket.once('close', () => this.close(TALK_END.HUNG_UP));

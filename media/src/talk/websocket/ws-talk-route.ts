@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { decodeTalkWsAudio, encodeTalkWsAudio, TALK_WS_CLOSE, TALK_WS_MAX_PAYLOAD, type TalkWsControl } from '@argus/protocols';
 import { TALK_PATHS, type Logger, type TalkTokenClaims } from '@argus/platform';
-import type { PrefixRoute } from '../../media-server.js';
+import type { PageRoute, PageUpgradeRoute } from '../../media-server.js';
 import { describeFormat } from '../audio/audio-converter.js';
 import type { DeviceTalkLeg } from '../device-talk-leg.js';
 import { TalkRefused } from '../talk-refused.js';
@@ -27,20 +27,21 @@ import { TALK_END, type TalkNode } from '../talk-node.js';
 /** Device audio waiting in the socket beyond this is dropped. */
 const MAX_BUFFERED = 64 * 1024;
 
-export function websocketTalkRoute(talk: TalkNode, timeoutSeconds: number, log: Logger): PrefixRoute {
+export function websocketTalkRoute(talk: TalkNode, timeoutSeconds: number, log: Logger): { page: PageRoute; upgrade: PageUpgradeRoute } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: TALK_WS_MAX_PAYLOAD + 64 });
   return {
-    prefix: TALK_PATHS.WEBSOCKET,
-    http(_req: IncomingMessage, res: ServerResponse) {
+    page(_req: IncomingMessage, res: ServerResponse, url: URL) {
+      if (url.pathname !== TALK_PATHS.WEBSOCKET) return false;
       const body = JSON.stringify({ error: { code: 'UPGRADE_REQUIRED', message: 'talk URLs are WebSocket URLs (ws:// or wss://)' } });
       res.writeHead(426, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), upgrade: 'websocket' });
       res.end(body);
+      return true;
     },
     async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL) {
+      if (url.pathname !== TALK_PATHS.WEBSOCKET) return false;
       let leg: DeviceTalkLeg;
       let claims: TalkTokenClaims;
       try {
-        if (url.pathname !== TALK_PATHS.WEBSOCKET) throw new TalkRefused(404, 'NOT_FOUND', `no talk endpoint at ${url.pathname}`);
         claims = talk.check(url.searchParams.get('token'), 'WEBSOCKET');
         const vcuid = url.searchParams.get('vcuid');
         if (vcuid !== null && vcuid !== claims.channelId) throw new TalkRefused(403, 'TOKEN_SCOPE', 'vcuid is not the channel of this talk URL');
@@ -50,10 +51,14 @@ export function websocketTalkRoute(talk: TalkNode, timeoutSeconds: number, log: 
         if (!(err instanceof TalkRefused)) log.error({ err }, 'ws talk: opening the session failed');
         const body = JSON.stringify({ error: { code: r.code, message: r.message } });
         socket.end(`HTTP/1.1 ${r.status} ${r.code}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-        return;
+        return true;
       }
-      if (socket.destroyed) return leg.close(TALK_END.HUNG_UP);
+      if (socket.destroyed) {
+        leg.close(TALK_END.HUNG_UP);
+        return true;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => runSession(ws, leg, claims, talk, timeoutSeconds, log));
+      return true;
     },
   };
 }
