@@ -13,7 +13,7 @@ S16LE 8 kHz mono and, with --record, appended to FILE.
 With --no-require it is a plain rtspsrc (no backchannel, no Require header).
 Prints on stdout: "STREAM <idx> <caps>" per SDP section, "BACKCHANNEL <idx>", "PLAYING",
 "HEARD <samples>" (at most every 100 ms), "SENT <packets>" (every 50 packets), "DONE" after
---seconds; on an RTSP error "ERROR <message>" and exit status 1.
+--seconds; on an RTSP error "ERROR <message> | <debug detail>" and exit status 1.
 """
 import argparse
 import ctypes
@@ -175,8 +175,8 @@ def main() -> None:
     def on_message(_bus, msg):
         t = msg.type
         if t == Gst.MessageType.ERROR:
-            err, _dbg = msg.parse_error()
-            print(f"ERROR {err.message}", flush=True)
+            err, dbg = msg.parse_error()
+            print(f"ERROR {err.message} | {(dbg or '').splitlines()[-1] if dbg else ''}", flush=True)
             state["status"] = 1
             loop.quit()
         elif t == Gst.MessageType.EOS:

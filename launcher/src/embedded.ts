@@ -20,7 +20,7 @@ try {
   for (const name of SUBGRAPH_NAMES) if (name !== 'identity') await SUBGRAPHS[name].start(runtime);
   const { port } = await startGateway(runtime, identity);
   const access = await startAccess(runtime);
-  const media = await startMediaNode(runtime, mediaModules());
+  const media = await startMediaNode(runtime, mediaModules(runtime));
   const admin = await identity.bootstrapAdmin();
   const host = config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST;
   const url = config.GATEWAY_PUBLIC_URL ?? `http://${host}:${port}/graphql`;

@@ -28,7 +28,7 @@ try {
   } else if (name === 'access') {
     await startAccess(runtime);
   } else if (name === 'media-server') {
-    await startMediaNode(runtime, mediaModules());
+    await startMediaNode(runtime, mediaModules(runtime));
   } else {
     await SUBGRAPHS[name as SubgraphName].start(runtime);
   }

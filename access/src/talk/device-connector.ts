@@ -3,14 +3,12 @@
  * module): ask the access plane for the channel's talk target over the bus, then open the
  * driver's device leg here, in the media node's process, so audio goes straight to the device.
  */
-import { TALK_SUBJECTS, type ServiceRuntime } from '@argus/platform';
+import { TALK_SUBJECTS, type BusSubscription, type ServiceRuntime } from '@argus/platform';
 import { DeviceTalkUnavailable, type DeviceTalk, type DeviceTalkConnector, type DeviceTalkRequest } from '@argus/media';
 import { TALK_DRIVERS } from './drivers/index.js';
 import type { TalkDeviceRequested, TalkDeviceResolved, TalkDeviceTarget, TalkDeviceUnavailableEvent } from './types.js';
 
 export interface TalkDeviceConnectorOptions {
-  /** Names this node in requests (answers are matched by session id). */
-  nodeId: string;
   /** How long to wait for the access plane's answer, and per device request (default 10 s). */
   timeoutMs?: number;
 }
@@ -19,11 +17,13 @@ export interface TalkDeviceConnectorHandle extends DeviceTalkConnector {
   close(): Promise<void>;
 }
 
-export async function createTalkDeviceConnector(runtime: ServiceRuntime, o: TalkDeviceConnectorOptions): Promise<TalkDeviceConnectorHandle> {
+/** The connector; it subscribes to the access plane's answers on first use. */
+export function createTalkDeviceConnector(runtime: ServiceRuntime, o: TalkDeviceConnectorOptions = {}): TalkDeviceConnectorHandle {
   const logger = runtime.logger.child({ service: 'media-server', part: 'talk-devices' });
   const timeoutMs = o.timeoutMs ?? 10_000;
   const waiting = new Map<string, { resolve(t: TalkDeviceTarget): void; reject(e: Error): void }>();
-  const subs = [
+  let subscribed: Promise<BusSubscription[]> | null = null;
+  const subscribe = async () => [
     await runtime.bus.subscribe<TalkDeviceResolved>(TALK_SUBJECTS.deviceResolved, (e) => {
       const w = waiting.get(e.data.sessionId);
       if (!w) return;
@@ -40,6 +40,8 @@ export async function createTalkDeviceConnector(runtime: ServiceRuntime, o: Talk
   ];
 
   async function targetOf(request: DeviceTalkRequest): Promise<TalkDeviceTarget> {
+    subscribed ??= subscribe();
+    await subscribed;
     const answer = new Promise<TalkDeviceTarget>((resolve, reject) => waiting.set(request.sessionId, { resolve, reject }));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -47,7 +49,7 @@ export async function createTalkDeviceConnector(runtime: ServiceRuntime, o: Talk
     });
     try {
       await runtime.bus.publish<TalkDeviceRequested>(TALK_SUBJECTS.deviceRequested, {
-        sessionId: request.sessionId, tenantId: request.tenantId, channelId: request.channelId, nodeId: o.nodeId,
+        sessionId: request.sessionId, tenantId: request.tenantId, channelId: request.channelId, nodeId: request.nodeId,
       });
       return await Promise.race([answer, late]);
     } finally {
@@ -63,6 +65,8 @@ export async function createTalkDeviceConnector(runtime: ServiceRuntime, o: Talk
       return TALK_DRIVERS[target.driver].open(target, request, { logger, timeoutMs });
     },
     async close() {
+      const subs = subscribed ? await subscribed : [];
+      subscribed = null;
       for (const s of subs) await s.unsubscribe();
     },
   };

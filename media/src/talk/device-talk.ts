@@ -27,6 +27,8 @@ export interface DeviceTalk {
 
 export interface DeviceTalkRequest {
   sessionId: string;
+  /** The media node asking (the one that will hold the device leg). */
+  nodeId: string;
   tenantId: string;
   channelId: string;
   /** The talker's format; a driver picks it when the device offers it (no transcoding then). */

@@ -148,7 +148,7 @@ export class TalkNode implements TalkLegProvider {
     let leg: DeviceTalkLeg;
     try {
       if (!connector) throw new DeviceTalkUnavailable('this media node cannot reach devices for talk');
-      const device = await connector.open({ sessionId: claims.sessionId, tenantId: claims.tenantId, channelId: claims.channelId, preferred: talker });
+      const device = await connector.open({ sessionId: claims.sessionId, nodeId: this.ctx.nodeId, tenantId: claims.tenantId, channelId: claims.channelId, preferred: talker });
       leg = new DeviceTalkLeg(claims.sessionId, talker, device, this.log, this.o.ffmpegPath);
     } catch (err) {
       this.forget(active);

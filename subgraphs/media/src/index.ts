@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import {
-  ChannelDirectory, PlayTokenCodec, PUBLISH_KEY_PURPOSE, createSubgraphServer, entitlementsFor, openOrm, type ServiceRuntime,
+  ChannelDirectory, PlayTokenCodec, TalkTokenCodec, PUBLISH_KEY_PURPOSE, createSubgraphServer, entitlementsFor, openOrm, type ServiceRuntime,
 } from '@argus/platform';
 import { PlayGrant } from './entities/play-grant.js';
+import { TalkSession } from './talk/talk-session.js';
+import { TalkService } from './talk/talk-service.js';
 import { mediaMigrations } from './migrations/m0001-init.js';
 import { MediaService } from './media-service.js';
 import { MediaNodeRegistry } from './node-registry.js';
@@ -15,6 +17,8 @@ export { buildMediaSchema } from './schema.js';
 export { MediaNodeRegistry } from './node-registry.js';
 export { MediaService, GRANT_REVOKED_SUBJECT, GRANTS_GROUP, type GrantRevokedEvent } from './media-service.js';
 export { PlayGrant, PlayProtocol, PlayStream } from './entities/play-grant.js';
+export { TalkSession, TalkTransport, TalkCodec, TalkStatus } from './talk/talk-session.js';
+export { TalkService, TALK_GROUP } from './talk/talk-service.js';
 export {
   mediaEndpointsFromEnv, buildPlayUrl, checkLiveArgs, type MediaEndpoints,
   EXPIRES_IN_MIN, EXPIRES_IN_MAX, EXPIRES_IN_DEFAULT, USE_TIMES_MAX,
@@ -29,7 +33,7 @@ export async function startMediaSubgraph(runtime: ServiceRuntime): Promise<{ por
   const endpoints = mediaEndpointsFromEnv(process.env);
   const orm = await openOrm(runtime.config, {
     schema: 'media',
-    entities: [PlayGrant],
+    entities: [PlayGrant, TalkSession],
     migrations: mediaMigrations,
     logger,
   });
@@ -38,18 +42,21 @@ export async function startMediaSubgraph(runtime: ServiceRuntime): Promise<{ por
   await directory.watch(runtime.bus);
   const nodes = new MediaNodeRegistry();
   await nodes.watch(runtime.bus);
+  const entitlements = await entitlementsFor(runtime);
   const media = new MediaService(
     orm, runtime.bus, directory, PlayTokenCodec.fromConfig(runtime.config), endpoints, logger, runtime.config.deriveKey(PUBLISH_KEY_PURPOSE), nodes,
-    await entitlementsFor(runtime),
+    entitlements,
   );
   await media.start();
+  const talk = new TalkService(orm, runtime.bus, directory, TalkTokenCodec.fromConfig(runtime.config), endpoints, nodes, entitlements, logger);
+  await talk.start();
   const snapshots = new SnapshotTaker(directory, nodes, endpoints, runtime.signer, runtime.config, logger);
   const server = await createSubgraphServer<MediaContext>({
     name: 'media',
     schema: await buildMediaSchema(),
     logger,
     signer: runtime.signer,
-    createContext: (base) => ({ ...base, media, nodes, channels: directory, snapshots }),
+    createContext: (base) => ({ ...base, media, nodes, channels: directory, snapshots, talk }),
   });
   const port = await server.listen(runtime.config.portOf('media'), runtime.config.ARGUS_HOST);
   runtime.lifecycle.onStop('media-http', () => server.close());

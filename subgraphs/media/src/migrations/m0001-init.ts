@@ -1,4 +1,5 @@
 import { ArgusMigration } from '@argus/platform';
+import { M0002Talk } from './m0002-talk.js';
 
 export class M0001Init extends ArgusMigration {
   override async up(): Promise<void> {
@@ -21,4 +22,7 @@ export class M0001Init extends ArgusMigration {
   }
 }
 
-export const mediaMigrations = [{ name: 'm0001-init', class: M0001Init }];
+export const mediaMigrations = [
+  { name: 'm0001-init', class: M0001Init },
+  { name: 'm0002-talk', class: M0002Talk },
+];
