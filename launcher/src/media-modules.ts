@@ -1,4 +1,4 @@
-import type { ServiceRuntime } from '@argus/platform';
+import { entitlementsFor, type ServiceRuntime } from '@argus/platform';
 import { rtmpModule, flvModule, hlsModule, rtspModule, webrtcModule, playerModule, talkModule, talkConfigFromEnv, type MediaModule } from '@argus/media';
 import { createTalkDeviceConnector } from '@argus/access';
 
@@ -9,5 +9,5 @@ import { createTalkDeviceConnector } from '@argus/access';
 export function mediaModules(runtime: ServiceRuntime): MediaModule[] {
   const connector = createTalkDeviceConnector(runtime, { timeoutMs: talkConfigFromEnv().deviceTimeoutMs });
   runtime.lifecycle.onStop('talk-devices', () => connector.close());
-  return [rtmpModule(), flvModule(), hlsModule(), rtspModule(), webrtcModule(), playerModule(), talkModule({ connector })];
+  return [rtmpModule(), flvModule(), hlsModule(), rtspModule(), webrtcModule(), playerModule(), talkModule({ connector, entitlements: entitlementsFor(runtime) })];
 }

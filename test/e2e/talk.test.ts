@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
-  CreateDeviceDocument, StartTalkDocument, StopTalkDocument, TalkSessionsDocument, UsageTotalsDocument,
+  CreateDeviceDocument, StartTalkDocument, StopTalkDocument, TalkSessionsDocument, UsageTotalsDocument, UpdateBillingAccountDocument,
   ArgusClientError, type ArgusClient,
 } from '@argus/client';
 import { MODES, startFixture, type Fixture, type TenantFixture } from './context.js';
@@ -182,6 +182,18 @@ describe.each(MODES)('two-way talk through the API (%s)', (mode) => {
     const refused = await errorOf(noTalk.client.request(StartTalkDocument, { channelId: ch, transport: 'WEBSOCKET' }));
     expect(refused.code).toBe('ENTITLEMENT_MISSING');
     expect(refused.errors[0]!.extensions).toMatchObject({ resourceType: 'TALK' });
+
+    // a URL handed out with TALK is refused by the media node once TALK is gone
+    const losing = await f.tenant('losing-talk');
+    const lc = await device(losing.client, 'ISAPI', isapi.url, { username: 'admin', password: 'hik12345' });
+    const issued = (await losing.client.request(StartTalkDocument, { channelId: lc, transport: 'WEBSOCKET', codec: 'PCMU' })).startTalk;
+    await f.admin.request(UpdateBillingAccountDocument, { input: { clientRequestId: `talk-${randomUUID()}`, tenantId: losing.tenantId, defaultOpen: ['MANAGE'] } });
+    await waitFor(
+      () => losing.client.request(StartTalkDocument, { channelId: lc, transport: 'WEBSOCKET', force: true }).then(() => false, (e: ArgusClientError) => e.code === 'ENTITLEMENT_MISSING'),
+      { what: 'TALK to be gone' },
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // the media node hears billing's change on the bus too
+    await expect(WsTalker.connect(issued.url)).rejects.toMatchObject({ status: 403, body: expect.stringContaining('ENTITLEMENT_MISSING') });
 
     const other = await f.tenant('talk-other');
     expect((await errorOf(other.client.request(StartTalkDocument, { channelId: isapiChannel, transport: 'WEBSOCKET' }))).code).toBe('NOT_FOUND');

@@ -1,6 +1,6 @@
 /**
  * Checks talk tokens on a media node without a database: signature, expiry, transport, and the
- * single use (counted in memory on one node, in Redis across nodes). Sessions the control plane
+ * single use (counted in memory on one node, in Redis across nodes), TALK still entitled. Sessions the control plane
  * stopped or took over arrive as `talk.revoked` on the bus: their tokens are refused from then on
  * and listeners (the node's live sessions) end them.
  */
@@ -8,14 +8,29 @@ import { TALK_SUBJECTS, type Bus, type TalkRevokedEvent, type TalkTokenClaims, t
 import type { UseCounter } from '../access/play-authorizer.js';
 import { TalkRefused } from './talk-refused.js';
 
+/** Billing's say (the platform EntitlementChecker). */
+export interface TalkEntitlementGate {
+  require(tenantId: string, channelId: string, type: 'TALK'): Promise<void>;
+}
+
 export class TalkAuthorizer {
   private readonly revoked = new Map<string, number>();
   private readonly listeners = new Set<(e: TalkRevokedEvent) => void>();
+  private entitlements: TalkEntitlementGate | null = null;
 
   constructor(
     private readonly codec: TalkTokenCodec,
     private readonly uses: UseCounter,
   ) {}
+
+  /**
+   * Checks TALK again when a URL is used: one issued before its channel lost TALK, or before its
+   * tenant fell into arrears, is refused with billing's code. When billing cannot be asked, the
+   * signed token stands (it was issued with TALK).
+   */
+  useEntitlements(gate: TalkEntitlementGate): void {
+    this.entitlements = gate;
+  }
 
   async watchRevocations(bus: Bus): Promise<void> {
     await bus.subscribe<TalkRevokedEvent>(TALK_SUBJECTS.revoked, (e) => {
@@ -51,6 +66,12 @@ export class TalkAuthorizer {
 
   /** Consumes the single use of the session's URL. */
   async consume(claims: TalkTokenClaims): Promise<void> {
+    if (this.entitlements) {
+      await this.entitlements.require(claims.tenantId, claims.channelId, 'TALK').catch((err: { code?: string; message?: string }) => {
+        if (err?.code === 'UNAVAILABLE') return;
+        throw new TalkRefused(403, err?.code ?? 'ENTITLEMENT_MISSING', err?.message ?? 'the channel may not talk now');
+      });
+    }
     const n = await this.uses.increment(`talk:${claims.sessionId}`, claims.exp);
     if (n > 1) throw new TalkRefused(403, 'TOKEN_USED', 'the talk URL can be used once and was already used; ask for a new one (startTalk)');
   }

@@ -10,6 +10,7 @@ import type { MediaContext, MediaModule } from '../media-server.js';
 import { MemoryUseCounter, RedisUseCounter, type UseCounter } from '../access/play-authorizer.js';
 import type { DeviceTalkConnector } from './device-talk.js';
 import { TalkNode } from './talk-node.js';
+import type { TalkEntitlementGate } from './talk-authorizer.js';
 import { talkConfigFromEnv, type TalkConfig } from './talk-config.js';
 import { BackchannelRoute } from './rtsp/backchannel-route.js';
 import { websocketTalkRoute } from './websocket/ws-talk-route.js';
@@ -17,6 +18,8 @@ import { webrtcTalkRoute } from './webrtc/webrtc-talk-route.js';
 
 export interface TalkModuleOptions {
   connector: DeviceTalkConnector | null;
+  /** TALK checked again when a URL is used (the platform's entitlementsFor(runtime)). */
+  entitlements?: TalkEntitlementGate | Promise<TalkEntitlementGate>;
   config?: Partial<TalkConfig>;
   ffmpegPath?: string;
 }
@@ -36,6 +39,7 @@ export function talkModule(options: TalkModuleOptions): TalkModule {
       const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 2 }) : null;
       const uses: UseCounter = redis ? new RedisUseCounter(redis) : new MemoryUseCounter();
       const node = new TalkNode(ctx, { connector: options.connector, uses, ...(options.ffmpegPath ? { ffmpegPath: options.ffmpegPath } : {}) });
+      if (options.entitlements) node.authorizer.useEntitlements(await options.entitlements);
       await node.start();
       const log = ctx.logger.child({ module: 'talk' });
       ctx.addRtspRoute(new BackchannelRoute(node, config.sessionTimeoutSeconds));
