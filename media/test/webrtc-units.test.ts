@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { webrtcConfigFromEnv, iceServerLinks } from '../src/egress/webrtc/webrtc-config.js';
 import { withPublicAddresses } from '../src/egress/webrtc/peer.js';
 import { OggSplitter } from '../src/transcode/ogg-splitter.js';
+import { planWhep } from '../src/egress/webrtc/whep-session.js';
+import { BadOffer } from '../src/egress/webrtc/peer.js';
+import { Stream, type Tracks } from '../src/hub/index.js';
+import { parseSdp } from '@argus/protocols';
 
 describe('WebRTC settings', () => {
   it('reads public addresses, the port range, ICE-TCP and ICE servers', () => {
@@ -72,5 +76,39 @@ describe('Ogg packets', () => {
     expect(out.map((p) => p.length)).toEqual([300, 11, 10]);
     expect(out[1]!.toString()).toBe('opus-packet');
     expect(s.skipped).toBe(4);
+  });
+});
+
+describe('what a WHEP session sends', () => {
+  const offer = (video: string[]) => parseSdp([
+    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0',
+    `m=video 9 UDP/TLS/RTP/SAVPF ${video.map((v) => v.split(' ')[0]).join(' ')}`, 'a=mid:0', 'a=recvonly',
+    ...video.map((v) => `a=rtpmap:${v}`),
+    'a=fmtp:102 packetization-mode=1;profile-level-id=42e01f',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 0 8', 'a=mid:1', 'a=recvonly', 'a=rtpmap:111 opus/48000/2', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000',
+  ].join('\r\n'));
+  const stream = (video: 'H264' | 'H265', audio: 'AAC' | 'PCMU' | 'OPUS' | null) => {
+    const s = new Stream('live/u/primary', { protocol: 'INTERNAL' });
+    s.setTracks({
+      video: { kind: 'video', codec: video, parameterSets: [] },
+      ...(audio ? { audio: { kind: 'audio', codec: audio, sampleRate: audio === 'PCMU' ? 8000 : 48000, channels: audio === 'PCMU' ? 1 : 2, ...(audio === 'AAC' ? { config: Buffer.from([0x11, 0x90]) } : {}) } } : {}),
+    } as Tracks);
+    return s;
+  };
+
+  it('sends H.264 and passes G.711 through, transcodes AAC to Opus', () => {
+    const a = planWhep(stream('H264', 'PCMU'), offer(['96 VP8/90000', '102 H264/90000']));
+    expect(a.plan.video?.codec).toBe('H264');
+    expect(a.plan.audio).toMatchObject({ codec: 'PCMU', transcode: false });
+    expect(a.sdp).toContain('m=video 9 UDP/TLS/RTP/SAVPF 102\r\n');
+    expect(a.sdp).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 0\r\n');
+    const b = planWhep(stream('H264', 'AAC'), offer(['102 H264/90000']));
+    expect(b.plan.audio).toMatchObject({ codec: 'OPUS', transcode: true });
+  });
+
+  it('sends H.265 to a browser that offers it, and refuses with a reason one that does not', () => {
+    expect(planWhep(stream('H265', null), offer(['102 H264/90000', '49 H265/90000'])).plan.video?.codec).toBe('H265');
+    expect(() => planWhep(stream('H265', null), offer(['102 H264/90000']))).toThrow(/H\.265 .*cannot receive it/);
+    expect(() => planWhep(stream('H264', null), offer(['96 VP8/90000']))).toThrow(BadOffer);
   });
 });
