@@ -21,58 +21,11 @@ import { rtspModule, type RtspModule } from '../src/egress/rtsp/index.js';
 import { RtspClient } from '../src/ingest/rtsp-pull/index.js';
 import {
   talkModule, ToneGenerator, measureToneHz, rms, DeviceTalkUnavailable, RtpAudioSender, samplesToL16,
-  type DeviceTalk, type DeviceTalkConnector, type EncodedAudio, type TalkModule,
+  type DeviceTalkConnector, type TalkModule,
 } from '../src/talk/index.js';
 import { encodeG711, g711ToSamples } from '../src/transcode/g711.js';
 import { waitFor } from './support/ffmpeg.js';
-import { missingGstreamerTalk, readPcm, startGstTalker, WsTalker, type PythonPeer } from './support/talk-peers.js';
-
-/** A device in memory: plays PCMU 8 kHz (records it), and its microphone says 440 Hz. */
-class MemoryDevice implements DeviceTalk {
-  readonly uplink = { codec: 'PCMU' as const, sampleRate: 8000, channels: 1 };
-  readonly downlink = { codec: 'PCMU' as const, sampleRate: 8000, channels: 1 };
-  readonly description = 'memory device PCMU/8000';
-  heard: Int16Array[] = [];
-  closed: string | null = null;
-  private listeners: Array<(f: EncodedAudio) => void> = [];
-  private closeListeners: Array<(r: string) => void> = [];
-  private timer: NodeJS.Timeout;
-  private gen = new ToneGenerator(440, 8000);
-  private t = 0;
-  constructor(readonly channelId: string) {
-    this.timer = setInterval(() => {
-      const frame = { payload: encodeG711('PCMU', this.gen.next(160)), timestamp: this.t };
-      this.t += 20;
-      for (const l of this.listeners) l(frame);
-    }, 20);
-  }
-  get heardSamples(): Int16Array {
-    const n = this.heard.reduce((a, b) => a + b.length, 0);
-    const out = new Int16Array(n);
-    let o = 0;
-    for (const h of this.heard) (out.set(h, o), (o += h.length));
-    return out;
-  }
-  send(f: EncodedAudio) {
-    if (!this.closed) this.heard.push(g711ToSamples('PCMU', f.payload));
-  }
-  onAudio(l: (f: EncodedAudio) => void) {
-    this.listeners.push(l);
-  }
-  close(reason = 'closed') {
-    if (this.closed) return;
-    this.closed = reason;
-    clearInterval(this.timer);
-  }
-  onClose(l: (r: string) => void) {
-    this.closeListeners.push(l);
-  }
-  /** The device hangs up on its own. */
-  hangUp() {
-    this.close('hung up');
-    for (const l of this.closeListeners) l('hung up');
-  }
-}
+import { MemoryDevice, missingGstreamerTalk, readPcm, startGstTalker, WsTalker, type PythonPeer } from './support/talk-peers.js';
 
 const missing = missingGstreamerTalk();
 if (missing) process.stderr.write(`\n[talk-rtsp.test] GStreamer talker tests SKIPPED: ${missing}\n`);

@@ -1,14 +1,16 @@
 /**
  * Talk test peers: GStreamer's ONVIF backchannel server as a fake camera
  * (tools/onvif-backchannel-camera.py), GStreamer's rtspsrc backchannel=onvif as the talker
- * (tools/onvif-backchannel-client.py), a WebSocket talker speaking Argus's talk framing, and PCM
- * files read back for frequency measurement.
+ * (tools/onvif-backchannel-client.py), a WebSocket talker speaking Argus's talk framing, PCM
+ * files read back for frequency measurement, and a device in memory.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { decodeTalkWsAudio, encodeTalkWsAudio, type TalkWsControl } from '@argus/protocols';
+import { ToneGenerator, type DeviceTalk, type EncodedAudio } from '../../src/talk/index.js';
+import { encodeG711, g711ToSamples } from '../../src/transcode/g711.js';
 
 export const PYTHON = '/usr/bin/python3';
 const CAMERA_SCRIPT = fileURLToPath(new URL('../../../tools/onvif-backchannel-camera.py', import.meta.url));
@@ -172,3 +174,51 @@ export class WsTalker {
     this.ws.close();
   }
 }
+
+/** A device in memory: plays PCMU 8 kHz (records it), and its microphone says 440 Hz. */
+export class MemoryDevice implements DeviceTalk {
+  readonly uplink = { codec: 'PCMU' as const, sampleRate: 8000, channels: 1 };
+  readonly downlink = { codec: 'PCMU' as const, sampleRate: 8000, channels: 1 };
+  readonly description = 'memory device PCMU/8000';
+  heard: Int16Array[] = [];
+  closed: string | null = null;
+  private listeners: Array<(f: EncodedAudio) => void> = [];
+  private closeListeners: Array<(r: string) => void> = [];
+  private timer: NodeJS.Timeout;
+  private gen = new ToneGenerator(440, 8000);
+  private t = 0;
+  constructor(readonly channelId: string) {
+    this.timer = setInterval(() => {
+      const frame = { payload: encodeG711('PCMU', this.gen.next(160)), timestamp: this.t };
+      this.t += 20;
+      for (const l of this.listeners) l(frame);
+    }, 20);
+  }
+  get heardSamples(): Int16Array {
+    const n = this.heard.reduce((a, b) => a + b.length, 0);
+    const out = new Int16Array(n);
+    let o = 0;
+    for (const h of this.heard) (out.set(h, o), (o += h.length));
+    return out;
+  }
+  send(f: EncodedAudio) {
+    if (!this.closed) this.heard.push(g711ToSamples('PCMU', f.payload));
+  }
+  onAudio(l: (f: EncodedAudio) => void) {
+    this.listeners.push(l);
+  }
+  close(reason = 'closed') {
+    if (this.closed) return;
+    this.closed = reason;
+    clearInterval(this.timer);
+  }
+  onClose(l: (r: string) => void) {
+    this.closeListeners.push(l);
+  }
+  /** The device hangs up on its own. */
+  hangUp() {
+    this.close('hung up');
+    for (const l of this.closeListeners) l('hung up');
+  }
+}
+
