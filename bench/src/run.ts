@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   billing: () => import('./billing.js'),
   gateway: () => import('./gateway.js'),
   media: () => import('./media.js'),
+  talk: () => import('./talk.js'),
   webrtc: () => import('./webrtc.js'),
 };
 

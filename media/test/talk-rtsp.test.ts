@@ -306,5 +306,8 @@ describe('one talker per channel, WebSocket talk', () => {
     expect(t.closeCode).toBe(4401);
     await waitFor(() => endedOf(claims.sessionId), { what: 'talk.ended' });
     expect(endedOf(claims.sessionId)!.reason).toBe('stopped');
+    const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/argus_talk_sessions_ended_total\{transport="WEBSOCKET",started="yes"\} [1-9]/);
+    expect(metrics).toMatch(/argus_talk_sessions_ended_total\{transport="RTSP",started="no"\} [1-9]/);
   });
 });

@@ -7,7 +7,7 @@
  * meters talk minutes from it). `talk.revoked` from the control plane ends a session at once.
  */
 import {
-  TALK_SUBJECTS, TalkTokenCodec,
+  TALK_SUBJECTS, TalkTokenCodec, talkSessionsActive, talkSessionsEnded,
   type Logger, type TalkEndedEvent, type TalkStartedEvent, type TalkTokenClaims, type TalkTransport,
 } from '@argus/platform';
 import type { MediaContext } from '../media-server.js';
@@ -168,6 +168,7 @@ export class TalkNode implements TalkLegProvider {
       throw new TalkRefused(active.endedEarly === TALK_END.TAKEN_OVER ? 409 : 401, 'SESSION_ENDED', `the talk session ended: ${active.endedEarly}`);
     }
     active.startedAt = new Date();
+    talkSessionsActive.inc({ transport: claims.transport });
     this.log.info({ session: claims.sessionId, channel: claims.channelId, transport: claims.transport, leg: leg.description, remote }, 'talk: session started');
     const started: TalkStartedEvent = {
       sessionId: claims.sessionId, tenantId: claims.tenantId, channelId: claims.channelId, nodeId: this.ctx.nodeId,
@@ -184,6 +185,8 @@ export class TalkNode implements TalkLegProvider {
   }
 
   private publishEnded(a: Active, reason: string, bytesUp: number, bytesDown: number) {
+    if (a.startedAt) talkSessionsActive.dec({ transport: a.claims.transport });
+    talkSessionsEnded.inc({ transport: a.claims.transport, started: a.startedAt ? 'yes' : 'no' });
     const endedAt = new Date();
     const ended: TalkEndedEvent = {
       sessionId: a.claims.sessionId, tenantId: a.claims.tenantId, channelId: a.claims.channelId, nodeId: this.ctx.nodeId,

@@ -1,4 +1,4 @@
-import { Registry, Counter, Histogram, collectDefaultMetrics } from 'prom-client';
+import { Registry, Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
 
 /** One Prometheus registry per process; every service labels its series with `service`. */
 export const metricsRegistry = new Registry();
@@ -31,5 +31,19 @@ export const activeSubscriptions = new Histogram({
   help: 'Lifetime of GraphQL subscriptions, by service',
   labelNames: ['service'] as const,
   buckets: [1, 10, 60, 600, 3600, 86400],
+  registers: [metricsRegistry],
+});
+
+export const talkSessionsActive = new Gauge({
+  name: 'argus_talk_sessions_active',
+  help: 'Talk sessions open on this media node, by transport',
+  labelNames: ['transport'] as const,
+  registers: [metricsRegistry],
+});
+
+export const talkSessionsEnded = new Counter({
+  name: 'argus_talk_sessions_ended_total',
+  help: 'Talk sessions ended on this media node, by transport and whether they had started',
+  labelNames: ['transport', 'started'] as const,
   registers: [metricsRegistry],
 });
