@@ -207,12 +207,12 @@ describe.skipIf(missing !== null)('browser playback in real headless Chromium', 
     expect(xs.some((x) => /ll\.m3u8\?s=[^&]+&_HLS_msn=\d+&_HLS_part=\d+/.test(x.url)), xs.map((x) => x.url).join('\n')).toBe(true);
     expect(xs.some((x) => /\/ll-[a-z0-9]+-\d+\.\d+\.m4s\?s=/.test(x.url) && x.status === 200)).toBe(true);
     expect(b.stats.parts).toBeGreaterThan(0);
-    // hls.js 1.7.4 re-loads the first segment's parts in a loop until its first blocking reload
-    // returns (see the report); the cacheable part responses keep that off the server
-    const fromNetwork = new Map<string, number>();
-    for (const x of xs) if (!x.fromCache && x.url.includes('.m4s')) fromNetwork.set(x.url, (fromNetwork.get(x.url) ?? 0) + 1);
-    expect([...fromNetwork.values()].every((n) => n === 1), JSON.stringify([...fromNetwork])).toBe(true);
-    console.info(`LL-HLS: ${fromNetwork.size} parts/segments over the network, ${xs.filter((x) => x.fromCache).length} answered by the browser cache`);
+    // each part is loaded once: the first playlist always lists a part after the segment the
+    // player starts with, so hls.js does not load that segment's parts again while it waits
+    const loads = new Map<string, number>();
+    for (const x of xs) if (x.url.includes('.m4s')) loads.set(x.url, (loads.get(x.url) ?? 0) + 1);
+    expect([...loads.values()].every((n) => n === 1), JSON.stringify([...loads])).toBe(true);
+    console.info(`LL-HLS: ${loads.size} parts/segments loaded, ${xs.filter((x) => x.fromCache).length} answered by the browser cache`);
     expect(xs.every((x) => x.status === 200), JSON.stringify(xs.filter((x) => x.status !== 200))).toBe(true);
     expect(pageErrors).toEqual([]);
   });

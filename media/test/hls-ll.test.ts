@@ -129,8 +129,9 @@ describe('LL-HLS', () => {
   it('lists LL tags: server control, part info, map, parts (independent at keyframes) and a preload hint', async () => {
     const url = await openSession();
     const p = await get(url);
-    expect(p.text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500');
-    expect(p.partTarget).toBe(0.5);
+    // parts of a third of a second; a player holds three of them back (~1 s behind the live edge)
+    expect(p.text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.999');
+    expect(p.partTarget).toBe(0.333);
     expect(p.map).toMatch(/init\.mp4\?s=/);
     expect(p.segments.length).toBeGreaterThan(0);
     for (const s of p.segments) expect(s.duration).toBeLessThanOrEqual(p.target);
@@ -143,6 +144,17 @@ describe('LL-HLS', () => {
     expect([p.hint.msn, p.hint.index]).toEqual(last.msn === p.segments[p.segments.length - 1]!.msn ? [last.msn + 1, 0] : [last.msn, last.index + 1]);
   });
 
+  it('always lists a part after the last complete segment, so a player has somewhere to go after its first segment', async () => {
+    const url = await openSession();
+    // requests spread over more than a segment's length catch the moment a new segment begins
+    for (let i = 0; i < 14; i++) {
+      const p = await get(url);
+      const lastComplete = p.segments[p.segments.length - 1]!.msn;
+      expect(p.parts.some((x) => x.msn > lastComplete), p.text).toBe(true);
+      await new Promise((r) => setTimeout(r, 170));
+    }
+  });
+
   it('holds a blocking reload until the requested part exists', async () => {
     const url = await openSession();
     const before = await get(url);
@@ -153,7 +165,7 @@ describe('LL-HLS', () => {
     const has = (p: LlPlaylist) => p.parts.some((x) => x.msn > want.msn || (x.msn === want.msn && x.index >= want.index));
     expect(has(before)).toBe(false);
     expect(has(after)).toBe(true);
-    expect(waited).toBeGreaterThan(200); // at least one more part (~0.5 s of real time) had to be made
+    expect(waited).toBeGreaterThan(200); // at least one more part (~0.33 s of real time) had to be made
     expect(waited).toBeLessThan(2500);
     // a part that exists already answers at once
     const t = Date.now();

@@ -127,16 +127,27 @@ describe('shared formats', () => {
     expect(encoded).toEqual([0, 20, 40]); // nobody reads the format any more
   });
 
-  it('share the bytes of a run of frames among the readers that take the same run', () => {
-    const batch = new SharedBatch();
-    const [f1, f2, f3] = [video(0, true), audio(10), video(40)];
+  it('share the bytes of a wake-up\'s run among the readers that keep up, and only among them', async () => {
+    const s = liveStream();
+    s.push(video(0, true));
+    const batch = new SharedBatch(s);
     let made = 0;
     const make = (run: readonly MediaFrame[]) => (made++, Buffer.from(run.map((f) => f.dts).join(',')));
-    const first = batch.get([f1!, f2!, f3!], make);
-    expect(batch.get([f1!, f2!, f3!], make)).toBe(first);
+    const got: Array<string | null> = [];
+    const reader = (takeGop: boolean) => {
+      const r = s.addReader('FLV', 'test', { onFrames: (x) => got.push(batch.get(x.take(), make)?.toString() ?? null) });
+      if (takeGop) r.take();
+      return r;
+    };
+    reader(true);
+    reader(true);
+    reader(false); // still holds the GOP: its run is its own
+    s.push(audio(10));
+    s.push(video(40));
+    await tick();
+    expect(got).toEqual(['10,40', '10,40', null]);
     expect(made).toBe(1);
-    expect(batch.get([f1!, f3!], make).toString()).toBe('0,40'); // a reader that dropped the audio
-    expect(made).toBe(2);
+    expect(batch.get([], make)).toBeNull();
   });
 });
 

@@ -2,27 +2,29 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MediaFrame } from './media-types.js';
 import type { StreamReader } from './reader.js';
+import type { Stream } from './stream.js';
 
 /**
- * The bytes of a run of a stream's frames, made once for every reader that takes the same run
- * in one wake-up (readers that keep up all take the frames pushed since the last one). A run is
- * known by its first and last frame and its length: readers' queues are subsequences of the
- * stream, so equal ends and length mean equal runs.
+ * The bytes of the frames a wake-up hands out, made once for every reader that keeps up: such a
+ * reader takes exactly the stream's current run (the frames pushed since the last wake-up).
+ * Readers that take anything else (a GOP burst, a backlog after waiting for drain, a queue with
+ * drops) get null and write the frames' own shared Buffers instead, so no reader ever gets a
+ * copy of its own.
  */
 export class SharedBatch {
-  private first: MediaFrame | null = null;
-  private last: MediaFrame | null = null;
-  private count = 0;
+  private run: readonly MediaFrame[] | null = null;
   private bytes: Buffer | null = null;
 
-  get(frames: readonly MediaFrame[], make: (frames: readonly MediaFrame[]) => Buffer): Buffer {
-    const first = frames[0] ?? null;
-    const last = frames[frames.length - 1] ?? null;
-    if (this.bytes && first === this.first && last === this.last && frames.length === this.count) return this.bytes;
-    this.bytes = make(frames);
-    this.first = first;
-    this.last = last;
-    this.count = frames.length;
+  constructor(private readonly stream: Stream) {}
+
+  get(frames: readonly MediaFrame[], make: (frames: readonly MediaFrame[]) => Buffer): Buffer | null {
+    const run = this.stream.currentRun;
+    const n = frames.length;
+    if (n === 0 || n !== run.length || frames[0] !== run[0] || frames[n - 1] !== run[n - 1]) return null;
+    if (this.run !== run || !this.bytes) {
+      this.bytes = make(run);
+      this.run = run;
+    }
     return this.bytes;
   }
 }

@@ -56,6 +56,10 @@ export class Stream extends EventEmitter {
   private rateWindow: Array<[number, number]> = [];
   /** Batch-mode readers with frames queued since the last wake-up. */
   private wake: StreamReader[] = [];
+  /** Frames pushed since the last wake-up while one was pending (what a reader that keeps up takes next). */
+  private run: MediaFrame[] = [];
+  /** The run of the wake-up in progress (see SharedBatch). */
+  currentRun: readonly MediaFrame[] = [];
   private wakeScheduled = false;
   private audioTimer: NodeJS.Timeout | null = null;
   private readonly encodings = new SharedEncodings(this);
@@ -109,7 +113,9 @@ export class Stream extends EventEmitter {
     this.encodings.encode(frame);
     let woke = false;
     for (const r of this.readers) if (r.offer(frame, size)) (this.wake.push(r), (woke = true));
-    if (this.wake.length === 0 || this.wakeScheduled) return;
+    if (this.wake.length === 0) return;
+    this.run.push(frame);
+    if (this.wakeScheduled) return;
     if (frame.kind === 'audio' && this.tracks.video) {
       // audio rides with the next video frame (at most AUDIO_HOLD_MS later): half the writes
       if (woke && !this.audioTimer) this.audioTimer = setTimeout(this.wakeReaders, AUDIO_HOLD_MS);
@@ -204,6 +210,7 @@ export class Stream extends EventEmitter {
     this.gop = [];
     this.gopBytes = 0;
     this.wake = [];
+    this.run = [];
     if (this.audioTimer) clearTimeout(this.audioTimer);
     this.audioTimer = null;
     this.rateWindow = [];
@@ -216,10 +223,13 @@ export class Stream extends EventEmitter {
     this.audioTimer = null;
     const wake = this.wake;
     this.wake = [];
+    this.currentRun = this.run;
+    this.run = [];
     for (const r of wake) {
       r.scheduled = false;
       if (!r.isClosed) r.onFrames!(r);
     }
+    this.currentRun = [];
   };
 
   private removeReader(r: StreamReader) {

@@ -53,13 +53,16 @@ export function streamTimestamp(stream: Stream, dts: number): number {
 
 /** A stream's FLV encoder, and the batch bytes its players share. */
 export class FlvEncoder implements FrameEncoder<FlvPacket> {
-  /** FLV tags of the last run of frames players took (HTTP-FLV). */
-  readonly tags = new SharedBatch();
-  /** RTMP chunks of the last run, for the first message stream id and chunk size players used. */
-  readonly rtmp = new SharedBatch();
-  rtmpKey: number | null = null;
+  /** FLV tags of the run of frames players that keep up take (HTTP-FLV). */
+  private readonly tags: SharedBatch;
+  /** The same as RTMP chunks, for the first message stream id and chunk size players used. */
+  private readonly rtmp: SharedBatch;
+  private rtmpKey: number | null = null;
 
-  constructor(private readonly stream: Stream) {}
+  constructor(private readonly stream: Stream) {
+    this.tags = new SharedBatch(stream);
+    this.rtmp = new SharedBatch(stream);
+  }
 
   encode(frame: MediaFrame): FlvPacket | null {
     const stream = this.stream;
@@ -74,17 +77,16 @@ export class FlvEncoder implements FrameEncoder<FlvPacket> {
     return body ? new FlvPacket(FlvTagType.AUDIO, timestamp, body, audio!) : null;
   }
 
-  /** The FLV tags of a run of frames, in one Buffer shared by the players taking that run. */
-  tagBytes(frames: readonly MediaFrame[]): Buffer {
+  /** The FLV tags of the wake-up's run in one Buffer, for a player taking exactly that run; else null. */
+  tagBytes(frames: readonly MediaFrame[]): Buffer | null {
     return this.tags.get(frames, (run) => this.join(run, (p) => p.tag));
   }
 
-  /** The RTMP chunks of a run of frames; shared for the first (streamId, chunkSize) asked for. */
-  rtmpBytes(frames: readonly MediaFrame[], streamId: number, chunkSize: number): Buffer {
+  /** The same as RTMP chunks, for the first (streamId, chunkSize) asked for; else null. */
+  rtmpBytes(frames: readonly MediaFrame[], streamId: number, chunkSize: number): Buffer | null {
     const key = streamId * 0x10000 + chunkSize;
     this.rtmpKey ??= key;
-    const make = (run: readonly MediaFrame[]) => this.join(run, (p) => p.rtmp(streamId, chunkSize));
-    return key === this.rtmpKey ? this.rtmp.get(frames, make) : make(frames);
+    return key === this.rtmpKey ? this.rtmp.get(frames, (run) => this.join(run, (p) => p.rtmp(streamId, chunkSize))) : null;
   }
 
   private join(frames: readonly MediaFrame[], bytes: (p: FlvPacket) => Buffer): Buffer {

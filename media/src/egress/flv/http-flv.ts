@@ -38,7 +38,8 @@ export function httpFlvRoute(ctx: MediaContext): HttpRoute {
       socket,
       (frames) => {
         // a player that keeps up takes the same run of frames as the others: one shared Buffer
-        if (preludes.current(stream.tracks)) return void socket.write(stream.encoderOf(FLV_FORMAT).tagBytes(frames));
+        const run = preludes.current(stream.tracks) ? stream.encoderOf(FLV_FORMAT).tagBytes(frames) : null;
+        if (run) return void socket.write(run);
         socket.cork();
         try {
           for (const frame of frames) {

@@ -29,7 +29,7 @@ export interface HlsOptions {
 
 export const HLS_DEFAULTS: HlsOptions = {
   segmentTargetMs: 2000,
-  partTargetMs: 500,
+  partTargetMs: 333,
   windowSegments: 6,
   maxSegmentMs: 10_000,
   idleStopMs: 20_000,
@@ -142,6 +142,14 @@ export class HlsServer {
       const ready = await seg.waitFor(() => reached(seg, msn, part), 3 * targetDurationOf(seg) * 1000, signal);
       if (signal.aborted) return;
       if (!ready) throw new PlayRefused(503, 'UNAVAILABLE', `part ${msn}.${part ?? '-'} did not appear in time`);
+    } else {
+      // Right after a segment ends, the new one has no part yet. A player starting from such a
+      // playlist finds nothing after the segment it loads first, and hls.js loads that segment's
+      // parts again and again until its first blocking reload returns; so hold the playlist
+      // until the new segment's first part is out (at most a part target).
+      const hasPart = () => seg.closed || (seg.open?.parts.length ?? 0) > 0;
+      if (!hasPart()) await seg.waitFor(hasPart, 2 * (seg.options.partTargetMs ?? 0) + 1000, signal);
+      if (signal.aborted) return;
     }
     send(req, res, 200, M3U8, llMediaPlaylist(seg, names), NO_CACHE);
   }

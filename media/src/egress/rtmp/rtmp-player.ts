@@ -54,7 +54,8 @@ export class RtmpPlayer {
           socket,
           (frames) => {
             // a player that keeps up takes the same run of frames as the others: one shared Buffer
-            if (preludes.current(stream.tracks)) return void socket.write(stream.encoderOf(FLV_FORMAT).rtmpBytes(frames, id, chunkSize));
+            const run = preludes.current(stream.tracks) ? stream.encoderOf(FLV_FORMAT).rtmpBytes(frames, id, chunkSize) : null;
+            if (run) return void socket.write(run);
             socket.cork();
             try {
               for (const frame of frames) {
