@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { isKeyframeBody, type Viewer } from './media-rtmp-client.js';
+import { nalsOfAvcBody } from './media-mark.js';
+import { isKeyframeBody, type Viewer, type ViewerOptions } from './media-rtmp-client.js';
 
 const VIDEO_TAG = 9;
 
@@ -16,8 +17,13 @@ export class FlvTagScanner {
   private bodySeen = 0;
   private head0 = 0;
   private head1 = 0;
+  private body: Buffer[] | null = null;
 
-  constructor(private readonly onTag: (type: number, head0: number, head1: number) => void) {}
+  constructor(
+    private readonly onTag: (type: number, head0: number, head1: number, body: Buffer | null) => void,
+    /** Assemble video tag bodies too (probes that look inside frames). */
+    private readonly keepVideo = false,
+  ) {}
 
   push(data: Buffer): void {
     let buf = data;
@@ -33,11 +39,14 @@ export class FlvTagScanner {
           if (this.bodySeen + i === 0) this.head0 = buf[off + i]!;
           else this.head1 = buf[off + i]!;
         }
+        this.body?.push(buf.subarray(off, off + take));
         this.bodySeen += take;
         this.bodyLeft -= take;
         off += take;
         if (this.bodyLeft === 0) {
-          this.onTag(this.tagType, this.head0, this.head1);
+          const body = this.body ? Buffer.concat(this.body) : null;
+          this.body = null;
+          this.onTag(this.tagType, this.head0, this.head1, body && body.subarray(0, body.length - 4));
           this.stage = 'header';
         }
         continue;
@@ -59,13 +68,14 @@ export class FlvTagScanner {
       this.bodyLeft = dataSize + 4; // body + PreviousTagSize
       this.bodySeen = 0;
       this.head0 = this.head1 = 0;
+      this.body = this.keepVideo && this.tagType === VIDEO_TAG ? [] : null;
       this.stage = 'body';
     }
   }
 }
 
 /** A plain HTTP GET of an HTTP-FLV URL that counts bytes and video tags. */
-export function flvViewer(url: string): Viewer {
+export function flvViewer(url: string, options: ViewerOptions = {}): Viewer {
   const t0 = performance.now();
   let resolveStarted!: () => void;
   let rejectStarted!: (e: Error) => void;
@@ -73,14 +83,16 @@ export function flvViewer(url: string): Viewer {
   const started = new Promise<void>((res, rej) => ((resolveStarted = res), (rejectStarted = rej)));
   started.catch(() => undefined);
   const keyframe = new Promise<void>((res) => (resolveKey = res));
-  const scanner = new FlvTagScanner((type, h0, h1) => {
+  const scanner = new FlvTagScanner((type, h0, h1, body) => {
     if (type !== VIDEO_TAG) return;
     v.videoFrames++;
+    const at = performance.now();
     if (Number.isNaN(v.firstKeyframeMs) && isKeyframeBody(h0, h1)) {
-      v.firstKeyframeMs = performance.now() - t0;
+      v.firstKeyframeMs = at - t0;
       resolveKey();
     }
-  });
+    if (body) options.onVideoFrame?.(nalsOfAvcBody(body), at);
+  }, !!options.onVideoFrame);
   const req = request(url, { agent: false, headers: { connection: 'close' } }, (res) => {
     if (res.statusCode !== 200) {
       fail(`HTTP ${res.statusCode}`);

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { nalsOfAvcBody } from './media-mark.js';
 import {
   RtmpChunkWriter, RtmpClientHandshake, RtmpMessageType, UserControlEvent,
   acknowledgementMessage, commandMessage, decodeAmf0All, userControlMessage,
@@ -58,7 +59,11 @@ export class RtmpChunkScanner {
   private cur: ChunkStreamState | null = null;
   private chunkLeft = 0;
 
-  constructor(private readonly onMessage: (typeId: number, streamId: number, payload: Buffer | null, head0: number, head1: number) => void) {}
+  constructor(
+    private readonly onMessage: (typeId: number, streamId: number, payload: Buffer | null, head0: number, head1: number) => void,
+    /** Assemble audio/video payloads too (probes that look inside frames). */
+    private readonly keepMedia = false,
+  ) {}
 
   push(data: Buffer): void {
     this.bytes += data.length;
@@ -139,7 +144,7 @@ export class RtmpChunkScanner {
     if (!continuing) {
       cs.received = 0;
       const media = cs.typeId === RtmpMessageType.AUDIO || cs.typeId === RtmpMessageType.VIDEO;
-      cs.parts = media ? null : [];
+      cs.parts = media && !this.keepMedia ? null : [];
       if (!media && cs.length > 1 << 20) throw new Error(`control/command message of ${cs.length} bytes`);
     }
     this.chunkLeft = Math.min(this.chunkSize, cs.length - cs.received);
@@ -166,8 +171,13 @@ export interface RtmpPlayTarget {
   name: string;
 }
 
+export interface ViewerOptions {
+  /** Called with the NAL units of each complete video frame and when it arrived (performance.now()); makes the viewer assemble frames. */
+  onVideoFrame?: (nals: Buffer[], at: number) => void;
+}
+
 /** A minimal RTMP player: handshake, connect, createStream, play; then counts bytes and video messages. */
-export function rtmpViewer(target: RtmpPlayTarget, onFrameTimeoutMs = 0): Viewer {
+export function rtmpViewer(target: RtmpPlayTarget, options: ViewerOptions = {}): Viewer {
   const t0 = performance.now();
   const socket: Socket = connect(target.port, target.host);
   socket.setNoDelay(true);
@@ -208,13 +218,15 @@ export function rtmpViewer(target: RtmpPlayTarget, onFrameTimeoutMs = 0): Viewer
   const scanner = new RtmpChunkScanner((typeId, streamId, payload, h0, h1) => {
     if (typeId === RtmpMessageType.VIDEO) {
       v.videoFrames++;
+      const at = performance.now();
       if (Number.isNaN(v.firstKeyframeMs) && isKeyframeBody(h0, h1)) {
-        v.firstKeyframeMs = performance.now() - t0;
+        v.firstKeyframeMs = at - t0;
         resolveKey();
       }
+      if (payload) options.onVideoFrame?.(nalsOfAvcBody(payload), at);
       return;
     }
-    if (!payload) return;
+    if (typeId === RtmpMessageType.AUDIO || !payload) return;
     if (typeId === RtmpMessageType.USER_CONTROL && payload.length >= 6 && payload.readUInt16BE(0) === UserControlEvent.PING_REQUEST) {
       send(userControlMessage(UserControlEvent.PING_RESPONSE, payload.readUInt32BE(2)));
       return;
@@ -237,7 +249,7 @@ export function rtmpViewer(target: RtmpPlayTarget, onFrameTimeoutMs = 0): Viewer
       } else if (/Failed|NotFound|Rejected|Unpublish/.test(code)) fail(`RTMP ${code}`);
     }
     void streamId;
-  });
+  }, !!options.onVideoFrame);
   socket.on('connect', () => socket.write(hs.start()));
   socket.on('data', (data: Buffer) => {
     v.bytes += data.length;
@@ -267,6 +279,5 @@ export function rtmpViewer(target: RtmpPlayTarget, onFrameTimeoutMs = 0): Viewer
   });
   socket.on('error', (err) => fail(err.message));
   socket.on('close', () => fail('server closed the connection'));
-  if (onFrameTimeoutMs > 0) setTimeout(() => resolveKey(), onFrameTimeoutMs).unref();
   return v;
 }

@@ -1,12 +1,13 @@
 /**
  * The Argus media server alone in its own process, for bench/media: a runtime with the
- * in-process bus (as the media tests build it) and MediaServer with RTMP, FLV and HLS.
+ * in-process bus (as the media tests build it) and MediaServer with RTMP, FLV, HLS and RTSP.
  * Env: ARGUS_MASTER_KEY (the parent signs play tokens and publish keys with it), ARGUS_DATA_DIR,
- * BENCH_MEDIA_HTTP_PORT, BENCH_MEDIA_RTMP_PORT. Reports { ready, httpPort, rtmpPort } over IPC;
- * exits on SIGTERM or when the parent goes.
+ * BENCH_MEDIA_HTTP_PORT, BENCH_MEDIA_RTMP_PORT. Reports { ready, httpPort, rtmpPort, rtspPort } over IPC;
+ * answers { memory: true } with its process.memoryUsage() before and after a full collection (when started
+ * with --expose-gc); exits on SIGTERM or when the parent goes.
  */
 import { createLogger, createRuntime, InProcessBus, loadConfig } from '@argus/platform';
-import { MediaServer, flvModule, hlsModule, rtmpModule } from '@argus/media';
+import { MediaServer, flvModule, hlsModule, rtmpModule, rtspModule } from '@argus/media';
 
 const runtime = createRuntime(loadConfig(process.env), createLogger('bench-media', 'error'), new InProcessBus());
 const server = new MediaServer(runtime, {
@@ -18,8 +19,18 @@ const server = new MediaServer(runtime, {
   idleSeconds: 30,
 });
 const rtmp = rtmpModule();
-await server.start([rtmp, flvModule(), hlsModule()]);
-process.send?.({ ready: true, httpPort: server.httpPort, rtmpPort: rtmp.port });
+const rtsp = rtspModule();
+await server.start([rtmp, flvModule(), hlsModule(), rtsp]);
+process.send?.({ ready: true, httpPort: server.httpPort, rtmpPort: rtmp.port, rtspPort: rtsp.port });
+process.on('message', (m: { memory?: boolean }) => {
+  if (!m.memory) return;
+  // as the process runs, then after a full collection (started with --expose-gc): what is really held
+  const before = process.memoryUsage();
+  (globalThis as { gc?: () => void }).gc?.();
+  const readers = server.hub.list().reduce((n, st) => n + st.readerCount, 0);
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+  process.send?.({ memory: before, afterGc: process.memoryUsage(), readers, handles });
+});
 
 const stop = async () => {
   await server.close().catch(() => undefined);

@@ -16,17 +16,27 @@ export function percentile(values: number[], p: number): number {
 
 export const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-/** Prints rows as an aligned table and writes bench/results/<name>-<timestamp>.json. */
-export function report(name: string, rows: Row[], meta: Record<string, unknown> = {}): string {
+/** Prints rows as an aligned table under a title. */
+export function printTable(title: string, rows: Row[]): void {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join('  ');
-  process.stdout.write(`\n${name}\n${line(cols)}\n${line(width.map((w) => '-'.repeat(w)))}\n`);
+  process.stdout.write(`\n${title}\n${line(cols)}\n${line(width.map((w) => '-'.repeat(w)))}\n`);
   for (const r of rows) process.stdout.write(line(cols.map((c) => String(r[c] ?? ''))) + '\n');
+}
+
+/**
+ * Prints rows as an aligned table (and any further titled tables) and writes
+ * bench/results/<name>-<timestamp>.json.
+ */
+export function report(name: string, rows: Row[], meta: Record<string, unknown> = {}, tables: Record<string, Row[]> = {}): string {
+  printTable(name, rows);
+  for (const [title, t] of Object.entries(tables)) printTable(title, t);
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version };
-  writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), machine, meta, rows }, null, 2) + '\n');
+  const extra = Object.keys(tables).length ? { tables } : {};
+  writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), machine, meta, rows, ...extra }, null, 2) + '\n');
   process.stdout.write(`\nwritten ${file}\n`);
   return file;
 }
