@@ -81,3 +81,8 @@ export async function encodeSource(file: string, seconds: number, running: Proc[
   running.splice(running.indexOf(p), 1);
   if (code !== 0) throw new Error(`ffmpeg encode failed: ${p.stderr()}`);
 }
+
+/** ffmpeg publishing the pre-encoded file in a loop at its native rate (-re, stream copy). */
+export function publish(file: string, url: string): Proc {
+  return spawnProc('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, '-c', 'copy', '-f', 'flv', url]);
+}
