@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, createRuntime, InProcessBus, loadConfig, PlayTokenCodec, publishKeyFor, type ServiceRuntime } from '@argus/platform';
-import { RtspStreamParser, type RtspResponse } from '@argus/protocols';
+import { H264RtpDepacketizer, RtspStreamParser, parseRtpPacket, parseRtspRtpInfo, parseRtspTransport, type RtpPacket, type RtspResponse } from '@argus/protocols';
 import { MediaServer } from '../src/media-server.js';
 import { rtspModule, type RtspModule } from '../src/egress/rtsp/index.js';
 import { RtspClient } from '../src/ingest/rtsp-pull/index.js';
@@ -201,6 +201,50 @@ describe('RTSP robustness', () => {
     const before = frames();
     await waitFor(() => frames() > before + 10, { timeoutMs: 10_000, what: 'the other player to keep playing' });
     expect(player.child.exitCode).toBeNull();
+  });
+});
+
+describe('RTSP players of one stream', () => {
+  it('share its RTP: one SSRC, the same packets, each player starting where RTP-Info says, at a keyframe', async () => {
+    await publish('cam10');
+    const u = url('cam10');
+    const player = async () => {
+      const client = await RtspClient.connect('127.0.0.1', rtsp.port, null, 5000);
+      const packets: Array<{ p: RtpPacket; raw: Buffer }> = [];
+      client.on('interleaved', (channel: number, payload: Buffer) => {
+        if (channel === 0) packets.push({ p: parseRtpPacket(payload), raw: Buffer.from(payload) });
+      });
+      expect((await client.request('DESCRIBE', `${u}?token=${token('cam10')}`)).status).toBe(200);
+      const setup = await client.request('SETUP', `${u}/trackID=0`, [['Transport', 'RTP/AVP/TCP;unicast;interleaved=0-1']]);
+      const ssrc = parseRtspTransport(setup.headers.find(([k]) => k === 'Transport')![1])[0]!.ssrc;
+      const played = await client.request('PLAY', u);
+      const [info] = parseRtspRtpInfo(played.headers.find(([k]) => k === 'RTP-Info')![1]);
+      return { client, packets, ssrc, info: info! };
+    };
+    const a = await player();
+    await new Promise((r) => setTimeout(r, 700));
+    const b = await player();
+    try {
+      await waitFor(() => a.packets.length > 50 && b.packets.length > 50, { timeoutMs: 10_000, what: 'RTP for both players' });
+      expect(a.ssrc).toBeDefined();
+      expect(b.ssrc).toBe(a.ssrc);
+      for (const x of [a, b]) {
+        // the first packet is the one RTP-Info names, and the first frame it starts is a keyframe
+        expect(x.packets[0]!.p.sequenceNumber).toBe(x.info.seq);
+        expect(x.packets[0]!.p.timestamp).toBe(x.info.rtptime);
+        expect(x.packets[0]!.p.ssrc).toBe(a.ssrc);
+        const d = new H264RtpDepacketizer();
+        expect(x.packets.flatMap(({ p }) => d.push(p))[0]?.keyframe).toBe(true);
+      }
+      // where both got a sequence number, they got the same packet
+      const bySeq = new Map(a.packets.map(({ p, raw }) => [p.sequenceNumber, raw]));
+      const common = b.packets.filter(({ p }) => bySeq.has(p.sequenceNumber));
+      expect(common.length).toBeGreaterThan(20);
+      for (const { p, raw } of common) expect(raw.equals(bySeq.get(p.sequenceNumber)!)).toBe(true);
+    } finally {
+      a.client.close();
+      b.client.close();
+    }
   });
 });
 

@@ -90,6 +90,11 @@ export class StreamReader implements AsyncIterableIterator<MediaFrame> {
     return this.queue.length;
   }
 
+  /** What the reader holds, oldest first, without taking it. */
+  peek(): readonly MediaFrame[] {
+    return this.queue;
+  }
+
   /** Batch mode: everything queued, oldest first (and the queue is empty again). */
   take(): MediaFrame[] {
     const frames = this.queue;

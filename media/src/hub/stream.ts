@@ -162,6 +162,19 @@ export class Stream extends EventEmitter {
     return this.encodings.get(format, frame);
   }
 
+  /**
+   * Keeps a shared format in use before a reader exists (e.g. an RTSP session between SETUP,
+   * which names the RTP SSRC, and PLAY); returns the release function.
+   */
+  useFormat(format: SharedFormat<unknown, FrameEncoder<unknown>>): () => void {
+    this.encodings.use(format, this.gop);
+    let released = false;
+    return () => {
+      if (!released) this.encodings.release(format);
+      released = true;
+    };
+  }
+
   /** This stream's encoder of a shared format a reader asked for (state its readers share). */
   encoderOf<T, E extends FrameEncoder<T>>(format: SharedFormat<T, E>): E {
     return this.encodings.encoder(format);

@@ -63,7 +63,7 @@ export async function setup(conn: RtspConnection, req: RtspRequest): Promise<Rep
     conn.server.sessions.set(session.id, session);
     conn.session = session;
   }
-  const sender = session.addTrack(kind, track, chosen, req.uri);
+  const sender = session.addTrack(stream, kind, track, chosen, req.uri);
   const timeoutSeconds = conn.server.options.sessionTimeoutSeconds;
   return {
     status: 200,
@@ -91,7 +91,8 @@ export async function play(conn: RtspConnection, req: RtspRequest): Promise<Repl
   if (session.playing) return { status: 200, headers };
   const stream = conn.server.ctx.hub.get(session.path);
   if (!stream || stream.closed) throw new PlayRefused(404, 'STREAM_NOT_FOUND', `stream ${session.path} has ended`);
-  const infos = session.rtpInfo();
+  const infos = session.prepare(stream);
+  if (infos.length === 0) throw new PlayRefused(404, 'STREAM_NOT_FOUND', `stream ${session.path} is not the one set up`);
   headers.push(['RTP-Info', buildRtspRtpInfo(infos)]);
-  return { status: 200, headers, after: () => session.start(stream) };
+  return { status: 200, headers, after: () => session.start() };
 }
