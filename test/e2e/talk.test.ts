@@ -36,6 +36,9 @@ async function errorOf(p: Promise<unknown>): Promise<ArgusClientError> {
   return e;
 }
 
+/** The fake camera asks for Digest credentials, as cameras do. */
+const CAMERA_LOGIN = { username: 'admin', password: 'cam-pass' };
+
 async function device(client: ArgusClient, protocol: 'RTSP' | 'ISAPI' | 'GB28181', address: string | null, login?: { username: string; password: string }) {
   const { createDevice } = await client.request(CreateDeviceDocument, {
     input: { name: `talk ${protocol}`, protocol, deviceCode: `talk-${randomUUID().slice(0, 8)}`, channelCount: 1, ...(address ? { address } : {}), ...(login ?? {}) },
@@ -55,7 +58,7 @@ describe.each(MODES)('two-way talk through the API (%s)', (mode) => {
     dir = await mkdtemp(join(tmpdir(), 'argus-talk-e2e-'));
     f = await startFixture(mode, { MEDIA_TALK_SESSION_TIMEOUT_SECONDS: '3' });
     t = await f.tenant('talk');
-    if (!missing) camera = await startFakeCamera(dir, { codec: 'PCMU', tone: 440 });
+    if (!missing) camera = await startFakeCamera(dir, { codec: 'PCMU', tone: 440, auth: 'admin:cam-pass' });
     isapi = await startIsapiTwoWayAudioSim({ username: 'admin', password: 'hik12345', compression: 'G.711alaw', tone: 440 });
   });
   afterEach(async () => {
@@ -72,7 +75,7 @@ describe.each(MODES)('two-way talk through the API (%s)', (mode) => {
     (await t.client.request(TalkSessionsDocument, { channelId })).talkSessions.edges.map((e) => e.node);
 
   it.skipIf(missing !== null)('an ONVIF talker reaches an ONVIF camera: 1 kHz heard by the camera, the camera’s 440 Hz heard by the talker', async () => {
-    const channelId = await device(t.client, 'RTSP', camera!.url);
+    const channelId = await device(t.client, 'RTSP', camera!.url, CAMERA_LOGIN);
     const { startTalk } = await t.client.request(StartTalkDocument, { channelId, transport: 'RTSP', codec: 'L16', sampleRate: 8000, expiresIn: 120 });
     expect(startTalk.url).toMatch(/^rtsp:\/\/127\.0\.0\.1:\d+\/cam\/talk\/devices\?vcuid=.+&encodeType=PCM1&bits=16&sampleRate=8000&token=tt1\./);
     expect(startTalk.session).toMatchObject({ status: 'ISSUED', transport: 'RTSP', codec: 'L16', sampleRate: 8000, channel: { id: channelId } });
@@ -117,7 +120,7 @@ describe.each(MODES)('two-way talk through the API (%s)', (mode) => {
   }, 120_000);
 
   it.skipIf(missing !== null)('refuses a used URL (403) and frees the channel when a talker stops answering (session timeout)', async () => {
-    const channelId = await device(t.client, 'RTSP', camera!.url);
+    const channelId = await device(t.client, 'RTSP', camera!.url, CAMERA_LOGIN);
     const { startTalk } = await t.client.request(StartTalkDocument, { channelId, transport: 'RTSP', codec: 'PCMA' });
     const talker = startGstTalker(startTalk.url);
     peers.push(talker);
