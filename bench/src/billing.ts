@@ -246,7 +246,7 @@ async function contendedBinds(o: { bindOps: number; bindWorkers: number; bindPro
     ]) {
       const pkg = await main.packages.purchase(caller, { clientRequestId: newId('req'), resourceType: 'MANAGE' as never, quota: phase.quota, months: 12 });
       const ids = Array.from({ length: o.bindOps }, () => newId('chn'));
-      for (const id of ids) channels.set(id, { id, deviceId: 'dev_bench', tenantId });
+      for (const id of ids) channels.set(id, { id, deviceId: 'dev_bench', tenantId, name: id, device: { id: 'dev_bench', tenantId, name: 'bench device' } });
       const lat: number[] = [];
       const outcomes = new Map<string, number>();
       let next = 0;

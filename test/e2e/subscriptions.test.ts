@@ -5,7 +5,7 @@ import { waitFor } from '@argus/harness';
 import {
   createArgusClient,
   AlarmRaisedDocument, DeviceChangedDocument, RaiseAlarmDocument, CreateDeviceDocument, UpdateDeviceDocument,
-  DeleteDeviceDocument, AlarmsDocument, ViewerDocument,
+  DeleteDeviceDocument, UpdateChannelDocument, AlarmsDocument, ViewerDocument,
   type AlarmRaisedSubscription, type DeviceChangedSubscription, type ArgusClient, type CreateDeviceMutation,
 } from '@argus/client';
 import { MODES, collect, startFixture, type Fixture } from './context.js';
@@ -115,6 +115,27 @@ describe.each(MODES)('subscriptions (%s)', (mode) => {
     expect(real(subB.values)[0]).toMatchObject({ channel: { name: 'B office CH1' }, device: { name: 'B office' } });
     expect(subA.values.every((v) => v.alarmRaised.deviceId === camA.id)).toBe(true);
     expect(real(subA.values).map((x) => x.id)).toEqual([alarmA.id]);
+  });
+
+  it('names in alarms follow renames of the device and the channel at once', async () => {
+    const a = await f.tenant('alarms-rename');
+    const cam = await createCamera(a.client, 'Gate cam');
+    const channelId = cam.channels[0]!.id;
+    const sub = await alarmSubscriber(a.client, a.client, channelId, 'rename');
+    subs.push(sub);
+    const raise = async (description: string) => {
+      const { raiseAlarm } = await a.client.request(RaiseAlarmDocument, { input: { channelId, type: 'MOTION', level: 'INFO', status: 'PULSE', description } });
+      await until(sub, (vs) => real(vs).some((x) => x.id === raiseAlarm.id), `never received "${description}"`);
+      return real(sub.values).find((x) => x.id === raiseAlarm.id)!;
+    };
+    expect(await raise('before')).toMatchObject({ channel: { name: 'Gate cam CH1', device: { name: 'Gate cam' } }, device: { name: 'Gate cam' } });
+    await a.client.request(UpdateDeviceDocument, { id: cam.id, input: { name: 'North gate cam' } });
+    await a.client.request(UpdateChannelDocument, { id: channelId, input: { name: 'North gate lane 1' } });
+    // the rename reaches events over the bus (evicting the names it remembered); alarms then carry the new names
+    await waitFor(async () => {
+      const got = await raise(`after ${randomUUID()}`);
+      return got.channel?.name === 'North gate lane 1' && got.channel.device.name === 'North gate cam' && got.device?.name === 'North gate cam';
+    }, 5_000, () => 'alarms never showed the new names');
   });
 
   it('streams deviceChanged CREATED/UPDATED/DELETED for the tenant\'s own devices only', async () => {

@@ -2,58 +2,84 @@ import { INTERNAL_CONTEXT_HEADER, type CallerContext, type InternalContextSigner
 import type { Bus } from '../bus/types.js';
 import { ArgusError, ErrorCode } from '../errors.js';
 
+export interface DeviceInfo {
+  id: string;
+  tenantId: string;
+  name: string;
+}
+
 export interface ChannelInfo {
   id: string;
   deviceId: string;
   tenantId: string;
+  name: string;
+  device: DeviceInfo;
 }
 
 /** Bus subjects the devices subgraph publishes when channels go away. */
 export const CHANNEL_GONE_SUBJECTS = ['device.deleted', 'channel.deleted'] as const;
+/** Subjects after which a remembered channel or device (its name) may be out of date. */
+const CHANGED_SUBJECTS = [...CHANNEL_GONE_SUBJECTS, 'device.updated', 'channel.updated'] as const;
+
+/** Most representations asked of the devices subgraph in one request. */
+const BATCH_MAX = 200;
+const CACHE_MAX = 100_000;
+
+const ENTITIES_QUERY =
+  'query ArgusDirectory($r:[_Any!]!){_entities(representations:$r){' +
+  '... on Channel { id deviceId tenantId name device { id tenantId name } } ... on Device { id tenantId name }}}';
+
+type Kind = 'Channel' | 'Device';
+type Info = ChannelInfo | DeviceInfo;
+
+interface Ask {
+  kind: Kind;
+  id: string;
+  resolve: (info: Info | null) => void;
+  reject: (err: unknown) => void;
+}
 
 /**
- * Lets a subgraph that extends Channel (media, events, billing) check that a channel exists
- * and belongs to the caller's tenant, without owning channel data: it asks the devices
- * subgraph through federation's _entities with the caller's own signed context (so devices
- * applies its tenant rules) and caches answers briefly; deletions on the bus evict at once.
+ * Lets a subgraph that extends Channel or Device (media, events, billing) check that a channel
+ * or device exists and belongs to the caller's tenant, and know its name, without owning that
+ * data: it asks the devices subgraph through federation's _entities with the caller's own signed
+ * context (so devices applies its tenant rules). Lookups made in the same turn of the event loop
+ * by callers of the same tenant and role travel in one request; answers are kept `ttlMs` and
+ * dropped at once when the bus says the device or channel changed or went away.
  */
 export class ChannelDirectory {
-  private cache = new Map<string, { info: ChannelInfo | null; until: number }>();
+  private readonly cache = new Map<string, { info: Promise<Info | null>; until: number; deviceId: string | null }>();
+  private readonly queued = new Map<string, { caller: CallerContext; asks: Ask[] }>();
+  private flushScheduled = false;
 
   constructor(
     private readonly devicesUrl: string,
     private readonly signer: InternalContextSigner,
-    private readonly ttlMs = 30_000,
+    private readonly ttlMs = 60_000,
   ) {}
 
   async watch(bus: Bus): Promise<void> {
-    for (const subject of CHANNEL_GONE_SUBJECTS) {
-      await bus.subscribe<{ channelId?: string; channelIds?: string[] }>(subject, (e) => {
-        const ids = [...(e.data.channelIds ?? []), ...(e.data.channelId ? [e.data.channelId] : [])];
-        for (const [key] of this.cache) if (ids.some((id) => key.endsWith(`|${id}`))) this.cache.delete(key);
+    for (const subject of CHANGED_SUBJECTS) {
+      await bus.subscribe<{ deviceId?: string; channelId?: string; channelIds?: string[] }>(subject, (e) => {
+        const ids = new Set([...(e.data.channelIds ?? []), ...(e.data.channelId ? [e.data.channelId] : [])]);
+        const deviceId = e.data.deviceId;
+        // a device change evicts the device and its channels (they carry the device's name)
+        for (const [key, entry] of this.cache) {
+          const id = key.slice(key.lastIndexOf('|') + 1);
+          if (ids.has(id) || (deviceId && (id === deviceId || entry.deviceId === deviceId))) this.cache.delete(key);
+        }
       });
     }
   }
 
   /** The channel as the caller may see it, or null (unknown or another tenant's). */
-  async lookup(caller: CallerContext, channelId: string): Promise<ChannelInfo | null> {
-    const key = `${caller.tenantId ?? '*'}|${channelId}`;
-    const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.info;
-    const res = await fetch(this.devicesUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: this.signer.sign(caller) },
-      body: JSON.stringify({
-        query: 'query($r:[_Any!]!){_entities(representations:$r){... on Channel { id deviceId tenantId }}}',
-        variables: { r: [{ __typename: 'Channel', id: channelId }] },
-      }),
-    });
-    if (!res.ok) throw new ArgusError(ErrorCode.UNAVAILABLE, `devices subgraph answered HTTP ${res.status}`);
-    const body = (await res.json()) as { data?: { _entities?: Array<ChannelInfo | null> }; errors?: unknown[] };
-    const info = body.data?._entities?.[0] ?? null;
-    this.cache.set(key, { info, until: Date.now() + this.ttlMs });
-    if (this.cache.size > 50_000) this.cache.clear();
-    return info;
+  lookup(caller: CallerContext, channelId: string): Promise<ChannelInfo | null> {
+    return this.get(caller, 'Channel', channelId) as Promise<ChannelInfo | null>;
+  }
+
+  /** The device as the caller may see it, or null (unknown or another tenant's). */
+  device(caller: CallerContext, deviceId: string): Promise<DeviceInfo | null> {
+    return this.get(caller, 'Device', deviceId) as Promise<DeviceInfo | null>;
   }
 
   /** Like lookup, but NOT_FOUND when the caller cannot see the channel. */
@@ -61,6 +87,61 @@ export class ChannelDirectory {
     const info = await this.lookup(caller, channelId);
     if (!info) throw new ArgusError(ErrorCode.NOT_FOUND, `channel ${channelId} does not exist`, { field: 'channelId' });
     return info;
+  }
+
+  private get(caller: CallerContext, kind: Kind, id: string): Promise<Info | null> {
+    const scope = `${caller.tenantId ?? '*'}|${caller.role}`;
+    const key = `${scope}|${kind}|${id}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.info;
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    const info = new Promise<Info | null>((resolve, reject) => {
+      let batch = this.queued.get(scope);
+      if (!batch) this.queued.set(scope, (batch = { caller, asks: [] }));
+      batch.asks.push({ kind, id, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+    const entry = { info, until: now + this.ttlMs, deviceId: kind === 'Device' ? id : null };
+    this.cache.set(key, entry);
+    info.then(
+      (found) => {
+        if (found && 'deviceId' in found) entry.deviceId = found.deviceId;
+      },
+      () => {
+        if (this.cache.get(key) === entry) this.cache.delete(key);
+      },
+    );
+    return info;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batches = [...this.queued.values()];
+    this.queued.clear();
+    for (const { caller, asks } of batches) {
+      for (let i = 0; i < asks.length; i += BATCH_MAX) void this.ask(caller, asks.slice(i, i + BATCH_MAX));
+    }
+  }
+
+  private async ask(caller: CallerContext, asks: Ask[]): Promise<void> {
+    try {
+      const res = await fetch(this.devicesUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: this.signer.sign(caller) },
+        body: JSON.stringify({ query: ENTITIES_QUERY, variables: { r: asks.map((a) => ({ __typename: a.kind, id: a.id })) } }),
+      });
+      if (!res.ok) throw new ArgusError(ErrorCode.UNAVAILABLE, `devices subgraph answered HTTP ${res.status}`);
+      const body = (await res.json()) as { data?: { _entities?: Array<Info | null> } | null };
+      const found = body.data?._entities;
+      if (!Array.isArray(found) || found.length !== asks.length) throw new ArgusError(ErrorCode.UNAVAILABLE, 'devices subgraph gave no entities');
+      asks.forEach((a, i) => a.resolve(found[i] ?? null));
+    } catch (err) {
+      for (const a of asks) a.reject(err);
+    }
   }
 }
 

@@ -18,13 +18,19 @@ import {
 export const ALARM_STORE_GROUP = 'events-alarms';
 export const DEVICE_CLEANUP_GROUP = 'events-device-cleanup';
 export const DEFAULT_PAGE_SIZE = 50;
+/** Most alarms stored in one insert. */
+const STORE_BATCH_MAX = 200;
 
+export type StoreOutcome = 'stored' | 'duplicate' | 'invalid';
 
 /**
  * Alarms: raised by integrators (raiseAlarm) or by drivers on the bus, stored once
  * (idempotent by alarm id and by tenant + dedupeKey), listed and handled per tenant.
  */
 export class AlarmService {
+  private storeQueue: { event: BusEvent<unknown>; resolve: (o: StoreOutcome) => void; reject: (err: unknown) => void }[] = [];
+  private storeScheduled = false;
+
   constructor(
     private readonly orm: MikroORM,
     private readonly bus: Bus,
@@ -58,30 +64,96 @@ export class AlarmService {
   /**
    * Stores an `alarm.raised` event unless it is already stored (same id, or same tenant and
    * dedupeKey): raiseAlarm's own events and redeliveries are no-ops. Malformed payloads are
-   * logged and acknowledged (retrying cannot fix them); database failures throw for redelivery.
+   * logged and acknowledged (retrying cannot fix them); database failures reject for redelivery.
+   * Events handed over in the same turn of the event loop are stored together: one query for
+   * the ones already there, one insert for the rest.
    */
-  async store(event: BusEvent<unknown>): Promise<'stored' | 'duplicate' | 'invalid'> {
-    const parsed = alarmFromEvent(event.data, event);
-    if (!parsed.ok) {
-      this.logger.warn({ eventId: event.id, reason: parsed.reason }, 'alarm.raised event ignored');
-      return 'invalid';
+  store(event: BusEvent<unknown>): Promise<StoreOutcome> {
+    return new Promise<StoreOutcome>((resolve, reject) => {
+      this.storeQueue.push({ event, resolve, reject });
+      if (!this.storeScheduled) {
+        this.storeScheduled = true;
+        setImmediate(() => void this.flushStores());
+      }
+    });
+  }
+
+  private async flushStores(): Promise<void> {
+    this.storeScheduled = false;
+    const queued = this.storeQueue;
+    this.storeQueue = [];
+    for (let i = 0; i < queued.length; i += STORE_BATCH_MAX) {
+      const batch = queued.slice(i, i + STORE_BATCH_MAX);
+      try {
+        const outcomes = await this.storeBatch(batch.map((q) => q.event));
+        batch.forEach((q, j) => q.resolve(outcomes[j]!));
+      } catch (err) {
+        for (const q of batch) q.reject(err);
+      }
     }
-    const record = parsed.alarm;
+  }
+
+  private async storeBatch(events: BusEvent<unknown>[]): Promise<StoreOutcome[]> {
+    const outcomes: StoreOutcome[] = new Array(events.length);
+    const fresh: { index: number; record: AlarmRecord; uploads: PictureUpload[] }[] = [];
+    events.forEach((event, index) => {
+      const parsed = alarmFromEvent(event.data, event);
+      if (!parsed.ok) {
+        this.logger.warn({ eventId: event.id, reason: parsed.reason }, 'alarm.raised event ignored');
+        outcomes[index] = 'invalid';
+        return;
+      }
+      for (const warning of parsed.warnings) {
+        this.logger.warn({ eventId: event.id, alarmId: parsed.alarm.id, deviceId: parsed.alarm.deviceId }, `alarm.raised: ${warning}`);
+      }
+      fresh.push({ index, record: parsed.alarm, uploads: parsed.uploads });
+    });
+    if (fresh.length === 0) return outcomes;
     const em = this.em();
-    if (await this.findExisting(em, record)) return 'duplicate';
-    for (const warning of parsed.warnings) {
-      this.logger.warn({ eventId: event.id, alarmId: record.id, deviceId: record.deviceId }, `alarm.raised: ${warning}`);
+    // already stored, or twice in this batch: duplicates
+    const known = new Set<string>();
+    const keyOf = (tenantId: string, dedupeKey: string) => `${tenantId}\u0000${dedupeKey}`;
+    const keysByTenant = new Map<string, string[]>();
+    for (const { record } of fresh) {
+      if (record.dedupeKey) keysByTenant.set(record.tenantId, [...(keysByTenant.get(record.tenantId) ?? []), record.dedupeKey]);
+    }
+    const or: FilterQuery<Alarm>[] = [{ id: { $in: fresh.map((f) => f.record.id) } }];
+    for (const [tenantId, keys] of keysByTenant) or.push({ tenantId, dedupeKey: { $in: keys } });
+    for (const a of await em.find(Alarm, { $or: or }, { fields: ['id', 'tenantId', 'dedupeKey'] })) {
+      known.add(a.id);
+      if (a.dedupeKey) known.add(keyOf(a.tenantId, a.dedupeKey));
+    }
+    const toInsert: typeof fresh = [];
+    for (const f of fresh) {
+      const dedupe = f.record.dedupeKey ? keyOf(f.record.tenantId, f.record.dedupeKey) : null;
+      if (known.has(f.record.id) || (dedupe && known.has(dedupe))) {
+        outcomes[f.index] = 'duplicate';
+        continue;
+      }
+      known.add(f.record.id);
+      if (dedupe) known.add(dedupe);
+      toInsert.push(f);
     }
     // pictures first: a stored alarm never points at a picture that is not there (keys are
     // derived from the alarm id, so a redelivery rewrites the same files)
-    await this.putPictures(parsed.uploads);
+    await Promise.all(toInsert.map((f) => this.putPictures(f.uploads)));
     try {
-      await em.insert(Alarm, { ...record });
-      return 'stored';
+      if (toInsert.length) await em.insertMany(Alarm, toInsert.map((f) => ({ ...f.record })));
+      for (const f of toInsert) outcomes[f.index] = 'stored';
     } catch (err) {
-      if (err instanceof UniqueConstraintViolationException) return 'duplicate';
-      throw err;
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      // another process stored one of them meanwhile: one by one, so only that one is a duplicate
+      for (const f of toInsert) {
+        try {
+          await this.em().insert(Alarm, { ...f.record });
+          outcomes[f.index] = 'stored';
+        } catch (e) {
+          if (!(e instanceof UniqueConstraintViolationException)) throw e;
+          outcomes[f.index] = 'duplicate';
+        }
+      }
     }
+    return outcomes;
   }
 
   private async putPictures(uploads: PictureUpload[]): Promise<void> {

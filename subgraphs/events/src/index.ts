@@ -58,7 +58,7 @@ export async function startEventsSubgraph(runtime: ServiceRuntime): Promise<{ po
       logger,
       signer: runtime.signer,
       ready: () => orm.isConnected(),
-      createContext: (base) => ({ ...base, alarms, bus: runtime.bus, pictureUrls, entitlements }),
+      createContext: (base) => ({ ...base, alarms, bus: runtime.bus, channels, pictureUrls, entitlements }),
     });
     const port = await server.listen(runtime.config.portOf('events'), runtime.config.ARGUS_HOST);
     logger.info({ port }, 'events subgraph listening');

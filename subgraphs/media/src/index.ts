@@ -15,7 +15,7 @@ import type { MediaContext } from './context.js';
 
 export { buildMediaSchema } from './schema.js';
 export { MediaNodeRegistry } from './node-registry.js';
-export { MediaService, GRANT_REVOKED_SUBJECT, GRANTS_GROUP, type GrantRevokedEvent } from './media-service.js';
+export { MediaService, GRANT_REVOKED_SUBJECT, GRANTS_GROUPS, type GrantRevokedEvent } from './media-service.js';
 export { PlayGrant, PlayProtocol, PlayStream } from './entities/play-grant.js';
 export { TalkSession, TalkTransport, TalkCodec, TalkStatus } from './talk/talk-session.js';
 export { TalkService, TALK_GROUP } from './talk/talk-service.js';

@@ -9,8 +9,8 @@ import { buildPlayUrl, checkLiveArgs, type MediaEndpoints } from './play-rules.j
 
 /** Published when a grant is revoked, so media servers refuse its token at once: { grantId, tenantId, channelId }. */
 export const GRANT_REVOKED_SUBJECT = 'media.grant.revoked';
-/** Work-queue group revoking the grants of deleted channels. */
-export const GRANTS_GROUP = 'media-grants';
+/** Work-queue groups revoking the grants of deleted channels: one per subject (a JetStream durable consumer filters one subject). */
+export const GRANTS_GROUPS = { deviceDeleted: 'media-grants-device-deleted', channelDeleted: 'media-grants-channel-deleted' } as const;
 export const DEFAULT_PAGE_SIZE = 50;
 
 export interface GrantRevokedEvent {
@@ -61,12 +61,12 @@ export class MediaService {
     await this.bus.subscribe<{ tenantId: string; channelIds?: string[] }>(
       'device.deleted',
       async (e) => void (await this.revokeForChannels(e.data.tenantId, e.data.channelIds ?? [])),
-      { group: GRANTS_GROUP },
+      { group: GRANTS_GROUPS.deviceDeleted },
     );
     await this.bus.subscribe<{ tenantId: string; channelId: string }>(
       'channel.deleted',
       async (e) => void (await this.revokeForChannels(e.data.tenantId, [e.data.channelId])),
-      { group: GRANTS_GROUP },
+      { group: GRANTS_GROUPS.channelDeleted },
     );
   }
 

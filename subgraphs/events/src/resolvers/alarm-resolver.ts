@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { DEFAULT_BLOB_URL_TTL_SECONDS, badInput, busIterator, requireTenant, type BusEvent } from '@argus/platform';
 import {
@@ -149,13 +149,18 @@ export class AlarmResolver {
   }
 
   @FieldResolver(() => ChannelRef, { nullable: true, description: 'The channel (null for an alarm of the device itself, or once the channel is deleted).' })
-  channel(@Root() alarm: Alarm): ChannelRef | null {
-    return alarm.channelId ? { id: alarm.channelId } : null;
+  @Directive('@provides(fields: "name device { id name }")')
+  async channel(@Root() alarm: Alarm, @Ctx() ctx: EventsContext): Promise<ChannelRef | null> {
+    if (!alarm.channelId) return null;
+    const c = await ctx.channels.lookup(ctx.caller, alarm.channelId);
+    return c && { id: c.id, name: c.name, device: { id: c.device.id, name: c.device.name } };
   }
 
   @FieldResolver(() => DeviceRef, { nullable: true, description: 'The device (null once it is deleted).' })
-  device(@Root() alarm: Alarm): DeviceRef {
-    return { id: alarm.deviceId };
+  @Directive('@provides(fields: "name")')
+  async device(@Root() alarm: Alarm, @Ctx() ctx: EventsContext): Promise<DeviceRef | null> {
+    const d = await ctx.channels.device(ctx.caller, alarm.deviceId);
+    return d && { id: d.id, name: d.name };
   }
 }
 
