@@ -7,8 +7,8 @@
  *
  * Start: once DTLS is up, the GOP the reader was pre-filled with goes out as a burst (see
  * rtp-out.ts), so the first picture is the newest one. A picture loss indication (RTCP PLI) replays
- * the current GOP the same way (at most once a second); NACKs are answered by werift from the
- * sender's packet history.
+ * the current GOP the same way (at most once a second); NACKs are answered from the track's
+ * packet history (srtp-out.ts).
  */
 import { parseH264Sps, type SdpMedia, type SdpSession, keepPayloadTypes, offeredCodecs, pickAudio, pickH264, pickH265 } from '@argus/protocols';
 import type { RTCPeerConnection, RTCRtpTransceiver } from 'werift';
@@ -18,7 +18,7 @@ import { opusAudioOf } from '../../transcode/index.js';
 import {
   AUDIO_CODECS, BadOffer, VIDEO_CODECS, applyOffer, completeAnswer, narrowOffer, newPeerConnection, transceiversOf, watchPeer,
 } from './peer.js';
-import { RtpOut, type OutCodec } from './rtp-out.js';
+import { RtpOut, WEBRTC_RTP, type OutCodec } from './rtp-out.js';
 import { newSessionId, type WebRtcSession } from './sessions.js';
 import type { WebRtcConfig } from './webrtc-config.js';
 
@@ -100,6 +100,7 @@ export class WhepSession implements WebRtcSession {
   private closeListeners: Array<(reason: string) => void> = [];
   private reader: StreamReader | null = null;
   private audioReader: StreamReader | null = null;
+  private audioSource: Stream | null = null;
   private videoOut: RtpOut | null = null;
   private audioOut: RtpOut | null = null;
   private stopWatch: () => void = () => {};
@@ -185,8 +186,10 @@ export class WhepSession implements WebRtcSession {
       if (audioSource) this.audioOut = new RtpOut(audio.sender, plan.audio.codec, stream.tracks.audio?.channels ?? 1);
     }
     // readers first (the GOP cache pre-fills the video reader), then wait for the browser
-    this.reader = stream.addReader('WEBRTC', this.o.remote);
-    if (audioSource && audioSource !== stream) this.audioReader = audioSource.addReader('WEBRTC', this.o.remote);
+    // payloads are made once per frame for every WebRTC viewer of the stream (WEBRTC_RTP)
+    this.reader = stream.addReader('WEBRTC', this.o.remote, { formats: [WEBRTC_RTP] });
+    if (audioSource && audioSource !== stream) this.audioReader = audioSource.addReader('WEBRTC', this.o.remote, { formats: [WEBRTC_RTP] });
+    this.audioSource = audioSource;
     this.stopWatch = watchPeer(this.pc, this.o.config.iceTimeoutMs, (why) => this.close(why));
     void this.run();
   }
@@ -214,9 +217,9 @@ export class WhepSession implements WebRtcSession {
         if (frame.kind === 'video') {
           if (this.pliPending) this.replay();
           if (frame.dts <= this.skipVideoUntil) continue;
-          this.videoOut?.send(frame, { burst: frame.dts <= burstUntil, ...(this.stream.tracks.video ? { video: this.stream.tracks.video } : {}) });
+          this.videoOut?.send(frame, { burst: frame.dts <= burstUntil, payloads: this.stream.encoded(WEBRTC_RTP, frame) });
         } else if (!this.audioReader && this.audioOut && frame.dts >= this.skipAudioBefore) {
-          this.audioOut.send(frame);
+          this.audioOut.send(frame, { payloads: this.stream.encoded(WEBRTC_RTP, frame) });
         }
       }
     } catch (err) {
@@ -229,7 +232,7 @@ export class WhepSession implements WebRtcSession {
   private async pumpAudio(reader: StreamReader) {
     for await (const frame of reader) {
       if (this.closed) break;
-      if (frame.kind === 'audio' && frame.dts >= this.skipAudioBefore) this.audioOut?.send(frame);
+      if (frame.kind === 'audio' && frame.dts >= this.skipAudioBefore) this.audioOut?.send(frame, { payloads: this.audioSource!.encoded(WEBRTC_RTP, frame) });
     }
   }
 
@@ -242,8 +245,7 @@ export class WhepSession implements WebRtcSession {
     if (!frames.length) return;
     this.lastReplay = now;
     this.replays++;
-    const video = this.stream.tracks.video;
-    for (const f of frames) this.videoOut.send(f, { burst: true, ...(video ? { video } : {}) });
+    for (const f of frames) this.videoOut.send(f, { burst: true, payloads: this.stream.encoded(WEBRTC_RTP, f) });
     this.skipVideoUntil = frames[frames.length - 1]!.dts;
   }
 
