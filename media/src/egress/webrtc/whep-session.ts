@@ -163,7 +163,7 @@ export class WhepSession implements WebRtcSession {
       id: this.id,
       path: this.path,
       connectedAt: this.connectedAt,
-      video: this.videoOut ? { codec: this.videoOut.codec, frames: this.videoOut.frames, packets: this.videoOut.packets, bytes: this.videoOut.bytes } : null,
+      video: this.videoOut ? { codec: this.videoOut.codec, frames: this.videoOut.frames, packets: this.videoOut.packets, bytes: this.videoOut.bytes, retransmitted: this.videoOut.retransmitted } : null,
       audio: this.audioOut ? { codec: this.audioOut.codec, frames: this.audioOut.frames, packets: this.audioOut.packets, bytes: this.audioOut.bytes } : null,
       dropped: (this.reader?.dropped ?? 0) + (this.audioReader?.dropped ?? 0),
       pli: this.pliCount,
