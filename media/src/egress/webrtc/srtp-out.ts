@@ -15,6 +15,8 @@
  * the SRTP profile is one of the two werift offers; otherwise RtpOut keeps werift's sendRtp.
  */
 import { createCipheriv, createHmac } from 'node:crypto';
+import type { Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import {
   ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80,
   type GenericNack, type RTCDtlsTransport, type RTCRtpSender,
@@ -124,12 +126,41 @@ interface SenderState {
   runRtcp(): Promise<void>;
 }
 
+/** werift's ICE connection and nominated pair, as far as transmit() reads them. */
+interface IcePair {
+  protocol: { type?: string; transport?: { socket?: Socket; closed?: boolean } };
+  remoteCandidate: { host: string; port: number };
+  packetsSent: number;
+  bytesSent: number;
+}
+interface IceConnection {
+  nominated?: IcePair;
+  canSendApplicationData(): boolean;
+  send(data: Buffer): Promise<void>;
+}
+interface UdpRoute {
+  transport: { socket: Socket; closed?: boolean };
+  host: string;
+  port: number;
+}
+
+/** A UDP pair whose remote is an IP address: its socket and destination (null otherwise). */
+function routeOf(pair: IcePair | undefined): UdpRoute | null {
+  const transport = pair?.protocol.type === 'stun' ? pair.protocol.transport : undefined;
+  if (!pair || !transport?.socket || typeof transport.socket.send !== 'function' || !isIP(pair.remoteCandidate.host)) return null;
+  return { transport: transport as UdpRoute['transport'], host: pair.remoteCandidate.host, port: pair.remoteCandidate.port };
+}
+
 /** The NTP timestamp (RFC 3550 §4) of a Date.now() value. */
 export function ntpTimestamp(ms: number): bigint {
+  // every viewer's track asks for the same millisecond many times in a row
+  if (ms === lastNtp.ms) return lastNtp.ntp;
   const sec = Math.floor(ms / 1000);
   const frac = Math.floor(((ms - sec * 1000) / 1000) * 0x100000000);
-  return (BigInt(sec + NTP_EPOCH_OFFSET) << 32n) | BigInt(frac);
+  lastNtp.ms = ms;
+  return (lastNtp.ntp = (BigInt(sec + NTP_EPOCH_OFFSET) << 32n) | BigInt(frac));
 }
+const lastNtp = { ms: -1, ntp: 0n };
 
 /**
  * One track of a session sent through `SrtpSealer`. `packet()` per RTP packet, `frameSent()` after
@@ -149,6 +180,8 @@ export class TrackSender {
   private framePackets = 0;
   private lastTs = 0;
   private rtcpStarted = false;
+  private routePair: IcePair | undefined = undefined;
+  private route: UdpRoute | null = null;
   retransmitted = 0;
 
   private constructor(private readonly s: SenderState, sender: RTCRtpSender) {
@@ -215,11 +248,30 @@ export class TrackSender {
     }
   }
 
+  /**
+   * Hands a packet to the session's ICE connection. On a UDP pair with an IP address the packet
+   * goes to werift's socket for that pair directly (what werift's Connection.send → sendData →
+   * UdpTransport.send chain ends in, without its three promises per packet); anything else (ICE-TCP,
+   * TURN, a name to resolve) goes through werift's Connection.send.
+   */
   private transmit(out: Buffer) {
     const dtls = this.s.dtlsTransport!;
     dtls.bytesSent += out.length;
     dtls.packetsSent++;
-    dtls.iceTransport.connection.send(out).catch(() => undefined);
+    const conn = dtls.iceTransport.connection as unknown as IceConnection;
+    const pair = conn.nominated;
+    if (pair !== this.routePair) {
+      this.routePair = pair;
+      this.route = routeOf(pair);
+    }
+    const route = this.route;
+    if (route && !route.transport.closed && conn.canSendApplicationData()) {
+      route.transport.socket.send(out, route.port, route.host);
+      pair!.packetsSent++;
+      pair!.bytesSent += out.length;
+      return;
+    }
+    conn.send(out).catch(() => undefined);
   }
 
   /** Resends what the browser reports lost, from the history (as RTX when negotiated). */
