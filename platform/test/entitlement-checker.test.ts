@@ -74,6 +74,35 @@ describe('EntitlementChecker', () => {
     expect(source.loads).toBe(1);
   });
 
+  it('asks billing once for the misses of each tenant that arrive together, each answer for its own scope', async () => {
+    const source = new Source();
+    const batches: { tenantId: string; scopes: number }[] = [];
+    const batching = {
+      load: source.load,
+      loadMany: async (tenantId: string, scopes: readonly EntitlementScope[]) => {
+        batches.push({ tenantId, scopes: scopes.length });
+        return Promise.all(scopes.map((s) => source.load(tenantId, s)));
+      },
+    };
+    const checker = new EntitlementChecker(batching, { clock: () => T0 });
+    for (let i = 0; i < 50; i++) source.set('t1', `c${i}`, { account: { state: 'NORMAL' }, coverage: i % 2 ? { MANAGE: pkg() } : {} });
+    source.set('t2', 'c0', { account: { state: 'NORMAL' }, coverage: { MANAGE: onDemand() } });
+    const answers = await Promise.all([
+      ...Array.from({ length: 50 }, (_, i) => checker.check('t1', { channelId: `c${i}` }, 'MANAGE')),
+      checker.check('t2', { channelId: 'c0' }, 'MANAGE'),
+    ]);
+    expect(batches).toEqual([{ tenantId: 't1', scopes: 50 }, { tenantId: 't2', scopes: 1 }]);
+    answers.slice(0, 50).forEach((a, i) => (i % 2 ? expect(a).toBeNull() : expect(a).toMatchObject({ code: 'ENTITLEMENT_MISSING' })));
+    expect(answers[50]).toBeNull();
+    // cached now: no more questions
+    expect(await checker.check('t1', { channelId: 'c1' }, 'MANAGE')).toBeNull();
+    expect(batches).toHaveLength(2);
+    // a failed batch fails each of its checks with UNAVAILABLE
+    source.failing = true;
+    const failed = await Promise.allSettled(['x1', 'x2'].map((c) => checker.check('t1', { channelId: c }, 'MANAGE')));
+    expect(failed.map((r) => r.status === 'rejected' && (r.reason as { code?: string }).code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+  });
+
   it('drops a channel on entitlement.changed and takes the account state from account.state', async () => {
     const { source, bus, checker } = await setup();
     source.set('t1', 'c1', { account: { state: 'NORMAL' }, coverage: { DATAFLOW: onDemand() } });

@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { waitFor } from '@argus/harness';
+import { INTERNAL_CONTEXT_HEADER, InternalContextSigner, loadConfig, type CallerContext, type EntitlementSnapshot } from '@argus/platform';
 import {
   ArgusClientError,
   CreateDeviceDocument, ChannelLiveDocument, ChannelPublishUrlDocument, StreamsDocument, RaiseAlarmDocument, AlarmRaisedDocument, AlarmsDocument,
   PurchasePackageDocument, BindChannelsDocument, UnbindChannelsDocument, ResourcePackagesDocument, ChannelEntitlementsDocument,
-  BillingAccountDocument, AdjustCreditDocument, SetPriceDocument, UsageTotalsDocument, UsageDocument,
+  ViewerDocument, BillingAccountDocument, AdjustCreditDocument, SetPriceDocument, UsageTotalsDocument, UsageDocument,
   type AlarmRaisedSubscription, type ArgusClient, type ResourceType,
 } from '@argus/client';
 import { MODES, collect, startFixture, type Fixture, type TenantFixture } from './context.js';
@@ -91,6 +92,42 @@ describe.each(MODES)('billing enforcement and metering (%s)', (mode) => {
 
     await t.client.request(UnbindChannelsDocument, { input: { clientRequestId: rid(), resourceType: 'MANAGE', channelIds: [channelId] } });
     await untilLiveAnswers(t.client, channelId, 'ENTITLEMENT_MISSING');
+  });
+
+  it('answers entitlement batches to Argus services only, each scope in order, and refuses a malformed batch with 400', async () => {
+    const t = await f.tenant('batch', { defaultOpen: ['MANAGE'] });
+    const cam = await camera(t.client, 'Batch cam');
+    const channelId = cam.channels[0]!.id;
+    const { tenantId } = (await t.client.request(ViewerDocument, {})).viewer;
+    const signer = new InternalContextSigner(loadConfig({ ARGUS_MASTER_KEY: f.argus.masterKey().toString('base64'), ARGUS_DATA_DIR: f.argus.dataDir }).deriveKey('internal-context'));
+    const url = f.argus.subgraphUrls.billing.replace(/\/graphql$/, '/internal/entitlements');
+    const post = (body: unknown, role: CallerContext['role'] | null = 'SERVICE') =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(role ? { [INTERNAL_CONTEXT_HEADER]: signer.sign({ tenantId: role === 'SERVICE' ? null : tenantId, appId: null, role }) } : {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    const ok = await post({ tenantId, scopes: [{ channelId }, { deviceId: cam.id }, { channelId: 'chn_unknown' }] });
+    expect(ok.status).toBe(200);
+    const { snapshots } = (await ok.json()) as { snapshots: EntitlementSnapshot[] };
+    expect(snapshots).toHaveLength(3);
+    expect(snapshots[0]).toMatchObject({ tenantId, account: { state: 'NORMAL' }, coverage: { MANAGE: { mode: 'ON_DEMAND', source: 'DEFAULT' } } });
+    expect(snapshots[0]!.coverage.DATAFLOW).toBeUndefined();
+    expect(snapshots[1]!.coverage.MANAGE).toBeDefined();
+    for (const bad of [
+      { tenantId, scopes: [] },
+      { tenantId, scopes: [{ channelId, deviceId: cam.id }] },
+      { tenantId, scopes: [{ channelId: 42 }] },
+      { scopes: [{ channelId }] },
+      { tenantId, scopes: Array.from({ length: 501 }, (_, i) => ({ channelId: `c${i}` })) },
+      'not json',
+    ]) {
+      const res = await post(bad);
+      expect(res.status, JSON.stringify(bad).slice(0, 80)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+    }
+    expect((await post({ tenantId, scopes: [{ channelId }] }, null)).status).toBeGreaterThanOrEqual(401);
+    expect((await post({ tenantId, scopes: [{ channelId }] }, 'TENANT')).status).toBe(403);
   });
 
   it('stores an alarm of a channel without DATAFLOW but delivers it live only once DATAFLOW is bound', async () => {

@@ -10,6 +10,8 @@ import {
 /** Where a checker reads what it does not have cached (billing's internal route, or billing itself in tests). */
 export interface EntitlementSource {
   load(tenantId: string, scope: EntitlementScope): Promise<EntitlementSnapshot>;
+  /** Several scopes of one tenant at once, answers in the same order (the checker batches misses through it when present). */
+  loadMany?(tenantId: string, scopes: readonly EntitlementScope[]): Promise<EntitlementSnapshot[]>;
 }
 
 export interface EntitlementCheckerOptions {
@@ -36,6 +38,8 @@ interface TenantEntry {
 }
 
 const DEVICE_KEY = '\u0001device:';
+/** Most scopes asked of billing in one request. */
+const LOAD_BATCH_MAX = 200;
 const keyOf = (scope: EntitlementScope) => ('channelId' in scope ? scope.channelId : DEVICE_KEY + scope.deviceId);
 
 /**
@@ -52,6 +56,8 @@ export class EntitlementChecker {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private entries = 0;
+  private readonly batches = new Map<string, { scope: EntitlementScope; resolve: (s: EntitlementSnapshot) => void; reject: (err: unknown) => void }[]>();
+  private flushScheduled = false;
   /** Hits and misses since start (benchmarks, metrics). */
   readonly stats = { hits: 0, misses: 0, staleAnswers: 0 };
 
@@ -168,8 +174,7 @@ export class EntitlementChecker {
     if (inFlight) return inFlight;
     const tenant = this.tenant(tenantId);
     const gen = tenant.gen;
-    const p = this.source
-      .load(tenantId, scope)
+    const p = this.fetch(tenantId, scope)
       .then((snapshot) => {
         if (this.tenants.get(tenantId) === tenant && tenant.gen === gen) this.store(tenant, key, snapshot);
         return { snapshot, fresh: true };
@@ -187,6 +192,42 @@ export class EntitlementChecker {
       .finally(() => this.loading.delete(flightKey));
     this.loading.set(flightKey, p);
     return p;
+  }
+
+  /**
+   * One scope from the source. With `loadMany`, the misses of a tenant in the same turn of the
+   * event loop go to billing in one request (a burst of alarms from many channels asks once).
+   */
+  private fetch(tenantId: string, scope: EntitlementScope): Promise<EntitlementSnapshot> {
+    if (!this.source.loadMany) return this.source.load(tenantId, scope);
+    return new Promise<EntitlementSnapshot>((resolve, reject) => {
+      let asks = this.batches.get(tenantId);
+      if (!asks) this.batches.set(tenantId, (asks = []));
+      asks.push({ scope, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batches = [...this.batches];
+    this.batches.clear();
+    for (const [tenantId, asks] of batches) {
+      for (let i = 0; i < asks.length; i += LOAD_BATCH_MAX) {
+        const part = asks.slice(i, i + LOAD_BATCH_MAX);
+        this.source.loadMany!(tenantId, part.map((a) => a.scope)).then(
+          (snapshots) => {
+            if (snapshots.length !== part.length) throw new ArgusError(ErrorCode.UNAVAILABLE, 'billing answered a different number of entitlements');
+            part.forEach((a, j) => a.resolve(snapshots[j]!));
+          },
+        ).catch((err: unknown) => {
+          for (const a of part) a.reject(err);
+        });
+      }
+    }
   }
 
   private store(tenant: TenantEntry, key: string, snapshot: EntitlementSnapshot): void {

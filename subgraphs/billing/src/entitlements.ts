@@ -45,6 +45,21 @@ export class EntitlementQueries {
     return snapshotOf(account, coverage);
   }
 
+  /** What a checker caches for several channels (and devices) of one tenant: one account read, one coverage query for the channels. */
+  async snapshots(tenantId: string, scopes: readonly EntitlementScope[]): Promise<EntitlementSnapshot[]> {
+    await this.accounts.ensure(tenantId);
+    const em = this.em();
+    const account = await this.accounts.get(em, tenantId);
+    const channelIds = [...new Set(scopes.flatMap((s) => ('channelId' in s ? [s.channelId] : [])))];
+    const channels = channelIds.length ? await coverageOfChannels(em, account, channelIds) : new Map();
+    const out: EntitlementSnapshot[] = [];
+    for (const scope of scopes) {
+      const coverage = 'channelId' in scope ? channels.get(scope.channelId)! : await coverageOfDevice(em, account, scope.deviceId, this.clock().getTime());
+      out.push(snapshotOf(account, coverage));
+    }
+    return out;
+  }
+
   /** Channel.entitlements for many channels of the caller's tenant in one pass. */
   async entitlementsOf(caller: CallerContext, channelIds: string[]): Promise<Map<string, Entitlement[]>> {
     const out = new Map<string, Entitlement[]>();

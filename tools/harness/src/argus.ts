@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -104,6 +104,12 @@ async function startArgusOnce(options: StartOptions): Promise<RunningArgus> {
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
+    // ARGUS_HARNESS_LOG_DIR=<dir>: each service's output also goes to <dir>/<service>-<pid>.log
+    if (process.env.ARGUS_HARNESS_LOG_DIR) {
+      const log = createWriteStream(join(process.env.ARGUS_HARNESS_LOG_DIR, `${args[1] ?? 'embedded'}-${child.pid}.log`));
+      child.stdout!.pipe(log);
+      child.stderr!.pipe(log);
+    }
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}:\n${output}`);
       if (!readyUrl) return output.includes('Argus is running') || output.includes(`argus ${args[1]} ready`);
@@ -119,12 +125,10 @@ async function startArgusOnce(options: StartOptions): Promise<RunningArgus> {
     if (mode === 'embedded') {
       await spawnService(['launcher/dist/embedded.js']);
     } else {
-      for (const s of SUBGRAPHS) {
-        await spawnService(['launcher/dist/service.js', s], {}, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/readyz`);
-      }
+      // the subgraphs side by side (each has its own schema), then the gateway that composes them, then the planes
+      await Promise.all(SUBGRAPHS.map((s) => spawnService(['launcher/dist/service.js', s], {}, `http://127.0.0.1:${ports[`${s.toUpperCase()}_PORT`]}/readyz`)));
       await spawnService(['launcher/dist/service.js', 'gateway'], {}, `http://127.0.0.1:${ports.GATEWAY_PORT}/readyz`);
-      await spawnService(['launcher/dist/service.js', 'access']);
-      await spawnService(['launcher/dist/service.js', 'media-server']);
+      await Promise.all([spawnService(['launcher/dist/service.js', 'access']), spawnService(['launcher/dist/service.js', 'media-server'])]);
     }
   } catch (err) {
     // leave nothing behind before the caller retries or fails
