@@ -65,7 +65,7 @@ export class RtpOut {
   private index = randomInt(0, 0x8000);
   private offset = randomInt(0, 0x7fffffff);
   private last: number | null = null;
-  private readonly fast: TrackSender | null;
+  private readonly fast: TrackSender;
   readonly rate: number;
   packets = 0;
   bytes = 0;
@@ -82,7 +82,7 @@ export class RtpOut {
 
   /** Packets resent on NACKs (the fast path's count; werift's is in its sender stats). */
   get retransmitted(): number {
-    return this.fast?.retransmitted ?? 0;
+    return this.fast.retransmitted;
   }
 
   /** The timestamp the frame goes out with (see the module comment). */
@@ -105,7 +105,7 @@ export class RtpOut {
     if (!payloads.length) return;
     const ts = this.stamp(frame.pts, o.burst ?? false);
     this.frames++;
-    const fast = this.fast?.usable ? this.fast : null;
+    const fast = this.fast.usable ? this.fast : null;
     for (const p of payloads) {
       const t = (ts + p.timestampOffset) >>> 0;
       if (fast) fast.packet(p.payload, this.index, t, p.marker);

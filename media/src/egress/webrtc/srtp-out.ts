@@ -189,17 +189,16 @@ export class TrackSender {
     sender.onGenericNack.subscribe((nack) => this.onNack(nack));
   }
 
-  /** The fast path for `sender`, or null when werift's own must be used (header extensions). */
-  static for(sender: RTCRtpSender): TrackSender | null {
-    const s = sender as unknown as SenderState;
-    if (s.headerExtensions && s.headerExtensions.length > 0) return null;
-    return new TrackSender(s, sender);
+  /** The path for `sender` (`usable` says when werift's own must be used instead). */
+  static for(sender: RTCRtpSender): TrackSender {
+    return new TrackSender(sender as unknown as SenderState, sender);
   }
 
-  /** False until DTLS is up (packets are dropped, as werift's sendRtp does). */
+  /** False until DTLS is up (packets are dropped, as werift's sendRtp does), and for senders that add header extensions. */
   private ready(): boolean {
     const dtls = this.s.dtlsTransport;
-    if (!dtls || dtls.state !== 'connected' || !this.s.codec) return false;
+    // header extensions are negotiated with the answer: a sender that adds some stays on werift's path
+    if (!dtls || dtls.state !== 'connected' || !this.s.codec || this.s.headerExtensions?.length) return false;
     const srtp = (dtls as unknown as { srtp?: unknown }).srtp;
     if (srtp !== this.srtpOf) {
       this.srtpOf = srtp;
