@@ -17,8 +17,9 @@ import type { ViewerReport } from './webrtc-viewer-child.js';
  * - Viewers are werift peer connections, spread over `--clients` child processes; for each N they
  *   are held `--seconds`: viewers connected, viewers held without loss (< 1 % packets lost, ≥ 90 %
  *   of the source's video bytes), egress, server CPU (node, and the Opus ffmpeg separately) and RSS.
- *   CPU per viewer is the slope between the smallest and the largest round, over the viewers that
- *   connected (fixed costs such as the publisher and the Opus encoder cancel out).
+ *   CPU per viewer is the slope between the smallest and the largest round whose viewers were nearly
+ *   all held (≥ 95 %), over the viewers that connected (fixed costs such as the publisher and the Opus
+ *   encoder cancel out); `slopeRounds` in the JSON names the rounds used.
  * - Relay delay: one more viewer watches a probe stream whose frames carry the time they entered
  *   the hub (hub → WebRTC → viewer on the same host), during each hold.
  * - Time to first decoded frame in headless Chromium (Debian's, via playwright-core): `--ttff`
@@ -103,7 +104,7 @@ export async function run(argv: string[]): Promise<void> {
       const kids = childrenOf(serverPid);
       return { node: cpuSeconds([serverPid]).total, ffmpeg: kids.length ? cpuSeconds(kids).total : 0, rss: rssMB([serverPid]) };
     };
-    const perN: Array<{ n: number; cpu: number }> = [];
+    const perN: Array<{ asked: number; n: number; held: number; cpu: number }> = [];
     for (const n of counts) {
       process.stderr.write(`${n} viewers: connecting…\n`);
       viewerProcs = Array.from({ length: clients }, () => fork(join(here, 'webrtc-viewer-child.js'), [], { env: { ...process.env } }));
@@ -142,7 +143,7 @@ export async function run(argv: string[]): Promise<void> {
       const egress = viewers.reduce((s, r) => s + r.bytes, 0);
       const cpuNode = ((c1.node - c0.node) / seconds) * 100;
       const cpuFfmpeg = ((c1.ffmpeg - c0.ffmpeg) / seconds) * 100;
-      perN.push({ n: connected.length, cpu: cpuNode });
+      perN.push({ asked: n, n: connected.length, held: held.length, cpu: cpuNode });
       const delays = probe?.delays ?? [];
       rows.push({
         viewers: n,
@@ -166,9 +167,13 @@ export async function run(argv: string[]): Promise<void> {
       viewerProcs = [];
       await sleep(3000);
     }
-    if (perN.length >= 2) {
-      const a = perN[0]!;
-      const b = perN[perN.length - 1]!;
+    // the slope over the rounds whose viewers were (nearly) all held: a round the host could not
+    // carry (viewers that never connected, or lost packets) says nothing about the cost per viewer
+    const carried = perN.filter((r) => r.held >= r.asked * 0.95);
+    meta.slopeRounds = carried.map((r) => r.asked);
+    if (carried.length >= 2) {
+      const a = carried[0]!;
+      const b = carried[carried.length - 1]!;
       const perViewer = (b.cpu - a.cpu) / (b.n - a.n);
       meta.cpuPercentPerViewer = round(perViewer, 3);
       meta.viewersPerCore = perViewer > 0 ? Math.round(100 / perViewer) : null;
