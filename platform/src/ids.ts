@@ -1,6 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
+
+/** Random bytes for ids, refilled 256 ids at a time (one call into the CSPRNG instead of one per id). */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
 
 /** Time-ordered id: 10 chars of milliseconds then 16 random chars, so ids sort by creation. */
 export function newId(prefix: string): string {
@@ -10,9 +14,13 @@ export function newId(prefix: string): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const rnd = randomBytes(16);
+  if (poolOffset + 16 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   let tail = '';
-  for (let i = 0; i < 16; i++) tail += ALPHABET[rnd[i]! & 31];
+  for (let i = 0; i < 16; i++) tail += ALPHABET[pool[poolOffset + i]! & 31];
+  poolOffset += 16;
   return `${prefix}_${time}${tail}`;
 }
 

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './ids.js';
+export * from './tick-batcher.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './lifecycle.js';

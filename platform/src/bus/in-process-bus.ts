@@ -15,6 +15,11 @@ interface Group {
   next: number;
 }
 
+interface Route {
+  broadcast: Listener[];
+  groups: { group: Group; members: Listener[] }[];
+}
+
 /**
  * The embedded default: events stay in this process. Broadcast subscribers each get every
  * event; a work-queue group gets each event once, round-robin, retried on failure. Nothing
@@ -26,19 +31,18 @@ export class InProcessBus implements Bus {
   private groups = new Map<string, Group>();
   private closed = false;
   private pending = new Set<Promise<unknown>>();
+  /** Who gets an event of a subject, worked out once per subject until a subscription changes. */
+  private routes = new Map<string, Route>();
 
   async publish<T>(subject: string, data: T, options: PublishOptions = {}): Promise<BusEvent<T>> {
     if (this.closed) throw new Error('bus is closed');
     assertSubject(subject, false);
     const event: BusEvent<T> = { id: options.id ?? newId('evt'), subject, data, publishedAt: Date.now(), deliveryCount: 1 };
-    for (const l of this.broadcast) {
-      if (subjectMatches(l.pattern, subject)) this.track(this.deliverOnce(l, event));
-    }
+    const route = this.routeOf(subject);
+    for (const l of route.broadcast) this.track(this.deliverOnce(l, event));
     const handled: Promise<boolean>[] = [];
-    for (const [, group] of this.groups) {
-      const candidates = group.members.filter((m) => subjectMatches(m.pattern, subject));
-      if (candidates.length === 0) continue;
-      const member = candidates[group.next++ % candidates.length]!;
+    for (const { group, members } of route.groups) {
+      const member = members[group.next++ % members.length]!;
       const delivery = this.deliverWithRetry(member, event);
       this.track(delivery);
       handled.push(delivery);
@@ -53,6 +57,7 @@ export class InProcessBus implements Bus {
   async subscribe<T>(pattern: string, handler: BusHandler<T>, options: SubscribeOptions = {}): Promise<BusSubscription> {
     assertSubject(pattern, true);
     const listener: Listener = { pattern, handler, options };
+    this.routes.clear();
     if (options.group) {
       const group = this.groups.get(options.group) ?? { members: [], next: 0 };
       group.members.push(listener);
@@ -62,6 +67,7 @@ export class InProcessBus implements Bus {
     }
     return {
       unsubscribe: async () => {
+        this.routes.clear();
         if (options.group) {
           const group = this.groups.get(options.group);
           if (group) group.members = group.members.filter((m) => m !== listener);
@@ -70,6 +76,20 @@ export class InProcessBus implements Bus {
         }
       },
     };
+  }
+
+  private routeOf(subject: string): Route {
+    let route = this.routes.get(subject);
+    if (!route) {
+      route = { broadcast: [...this.broadcast].filter((l) => subjectMatches(l.pattern, subject)), groups: [] };
+      for (const group of this.groups.values()) {
+        const members = group.members.filter((m) => subjectMatches(m.pattern, subject));
+        if (members.length) route.groups.push({ group, members });
+      }
+      if (this.routes.size > 10_000) this.routes.clear();
+      this.routes.set(subject, route);
+    }
+    return route;
   }
 
   /** Waits until every delivery started so far has finished (tests, shutdown). */
@@ -81,6 +101,7 @@ export class InProcessBus implements Bus {
     this.closed = true;
     this.broadcast.clear();
     this.groups.clear();
+    this.routes.clear();
     await this.drain();
   }
 

@@ -1,5 +1,6 @@
 import type { Bus, BusSubscription } from '../bus/types.js';
 import { ArgusError, ErrorCode } from '../errors.js';
+import { TickBatcher } from '../tick-batcher.js';
 import { refusalOf } from './decision.js';
 import {
   ACCOUNT_STATE_SUBJECT, ENTITLEMENT_CHANGED_SUBJECT,
@@ -56,8 +57,10 @@ export class EntitlementChecker {
   private readonly ttlMs: number;
   private readonly maxEntries: number;
   private entries = 0;
-  private readonly batches = new Map<string, { scope: EntitlementScope; resolve: (s: EntitlementSnapshot) => void; reject: (err: unknown) => void }[]>();
-  private flushScheduled = false;
+  private readonly batcher = new TickBatcher<{ tenantId: string; scope: EntitlementScope }, EntitlementSnapshot>(
+    (asks, tenantId) => this.source.loadMany!(tenantId, asks.map((a) => a.scope)),
+    { maxBatch: LOAD_BATCH_MAX, groupOf: (a) => a.tenantId },
+  );
   /** Hits and misses since start (benchmarks, metrics). */
   readonly stats = { hits: 0, misses: 0, staleAnswers: 0 };
 
@@ -200,34 +203,7 @@ export class EntitlementChecker {
    */
   private fetch(tenantId: string, scope: EntitlementScope): Promise<EntitlementSnapshot> {
     if (!this.source.loadMany) return this.source.load(tenantId, scope);
-    return new Promise<EntitlementSnapshot>((resolve, reject) => {
-      let asks = this.batches.get(tenantId);
-      if (!asks) this.batches.set(tenantId, (asks = []));
-      asks.push({ scope, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const batches = [...this.batches];
-    this.batches.clear();
-    for (const [tenantId, asks] of batches) {
-      for (let i = 0; i < asks.length; i += LOAD_BATCH_MAX) {
-        const part = asks.slice(i, i + LOAD_BATCH_MAX);
-        this.source.loadMany!(tenantId, part.map((a) => a.scope)).then(
-          (snapshots) => {
-            if (snapshots.length !== part.length) throw new ArgusError(ErrorCode.UNAVAILABLE, 'billing answered a different number of entitlements');
-            part.forEach((a, j) => a.resolve(snapshots[j]!));
-          },
-        ).catch((err: unknown) => {
-          for (const a of part) a.reject(err);
-        });
-      }
-    }
+    return this.batcher.add({ tenantId, scope });
   }
 
   private store(tenant: TenantEntry, key: string, snapshot: EntitlementSnapshot): void {

@@ -1,6 +1,7 @@
 import { INTERNAL_CONTEXT_HEADER, type CallerContext, type InternalContextSigner } from '../auth/internal-context.js';
 import type { Bus } from '../bus/types.js';
 import { ArgusError, ErrorCode } from '../errors.js';
+import { TickBatcher } from '../tick-batcher.js';
 
 export interface DeviceInfo {
   id: string;
@@ -33,10 +34,10 @@ type Kind = 'Channel' | 'Device';
 type Info = ChannelInfo | DeviceInfo;
 
 interface Ask {
+  caller: CallerContext;
+  scope: string;
   kind: Kind;
   id: string;
-  resolve: (info: Info | null) => void;
-  reject: (err: unknown) => void;
 }
 
 /**
@@ -49,8 +50,10 @@ interface Ask {
  */
 export class ChannelDirectory {
   private readonly cache = new Map<string, { info: Promise<Info | null>; until: number; deviceId: string | null }>();
-  private readonly queued = new Map<string, { caller: CallerContext; asks: Ask[] }>();
-  private flushScheduled = false;
+  private readonly batcher = new TickBatcher<Ask, Info | null>((asks) => this.ask(asks[0]!.caller, asks), {
+    maxBatch: BATCH_MAX,
+    groupOf: (a) => a.scope,
+  });
 
   constructor(
     private readonly devicesUrl: string,
@@ -96,15 +99,7 @@ export class ChannelDirectory {
     const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.info;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    const info = new Promise<Info | null>((resolve, reject) => {
-      let batch = this.queued.get(scope);
-      if (!batch) this.queued.set(scope, (batch = { caller, asks: [] }));
-      batch.asks.push({ kind, id, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    const info = this.batcher.add({ caller, scope, kind, id });
     const entry = { info, until: now + this.ttlMs, deviceId: kind === 'Device' ? id : null };
     this.cache.set(key, entry);
     info.then(
@@ -118,17 +113,8 @@ export class ChannelDirectory {
     return info;
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const batches = [...this.queued.values()];
-    this.queued.clear();
-    for (const { caller, asks } of batches) {
-      for (let i = 0; i < asks.length; i += BATCH_MAX) void this.ask(caller, asks.slice(i, i + BATCH_MAX));
-    }
-  }
-
-  private async ask(caller: CallerContext, asks: Ask[]): Promise<void> {
-    try {
+  private async ask(caller: CallerContext, asks: Ask[]): Promise<(Info | null)[]> {
+    {
       const res = await fetch(this.devicesUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [INTERNAL_CONTEXT_HEADER]: this.signer.sign(caller) },
@@ -138,9 +124,7 @@ export class ChannelDirectory {
       const body = (await res.json()) as { data?: { _entities?: Array<Info | null> } | null };
       const found = body.data?._entities;
       if (!Array.isArray(found) || found.length !== asks.length) throw new ArgusError(ErrorCode.UNAVAILABLE, 'devices subgraph gave no entities');
-      asks.forEach((a, i) => a.resolve(found[i] ?? null));
-    } catch (err) {
-      for (const a of asks) a.reject(err);
+      return found.map((f) => f ?? null);
     }
   }
 }

@@ -269,34 +269,37 @@ export class Metering {
           if (transition) transitions.push(transition);
         }
       }
-      for (const a of aggregates.values()) await this.add(tx, a, now);
+      await this.add(tx, [...aggregates.values()], now);
     });
     return { recorded, transitions };
   }
 
-  private async add(tx: SqlEntityManager, a: Aggregate, now: Date): Promise<void> {
-    await tx
-      .createQueryBuilder(UsageRecord)
-      .insert({
-        id: newId('use'),
-        tenantId: a.tenantId,
-        channelId: a.item.channelId,
-        day: a.day,
-        metric: a.item.metric,
-        protocol: a.item.protocol ?? '',
-        quantityBase: a.quantityBase,
-        events: a.events,
-        chargedMicros: a.chargedMicros,
-        updatedAt: now,
-      })
-      .onConflict(['tenantId', 'channelId', 'day', 'metric', 'protocol'])
-      .merge({
-        quantityBase: raw('usage_daily.quantity_base + excluded.quantity_base'),
-        events: raw('usage_daily.events + excluded.events'),
-        chargedMicros: raw('usage_daily.charged_micros + excluded.charged_micros'),
-        updatedAt: raw('excluded.updated_at'),
-      })
-      .execute('run');
+  /** Adds the aggregates to the daily usage rows: one multi-row upsert per 200 rows. */
+  private async add(tx: SqlEntityManager, aggregates: Aggregate[], now: Date): Promise<void> {
+    for (let i = 0; i < aggregates.length; i += 200) {
+      await tx
+        .createQueryBuilder(UsageRecord)
+        .insert(aggregates.slice(i, i + 200).map((a) => ({
+          id: newId('use'),
+          tenantId: a.tenantId,
+          channelId: a.item.channelId,
+          day: a.day,
+          metric: a.item.metric,
+          protocol: a.item.protocol ?? '',
+          quantityBase: a.quantityBase,
+          events: a.events,
+          chargedMicros: a.chargedMicros,
+          updatedAt: now,
+        })))
+        .onConflict(['tenantId', 'channelId', 'day', 'metric', 'protocol'])
+        .merge({
+          quantityBase: raw('usage_daily.quantity_base + excluded.quantity_base'),
+          events: raw('usage_daily.events + excluded.events'),
+          chargedMicros: raw('usage_daily.charged_micros + excluded.charged_micros'),
+          updatedAt: raw('excluded.updated_at'),
+        })
+        .execute('run');
+    }
   }
 
   /**

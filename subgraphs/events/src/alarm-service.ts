@@ -1,6 +1,6 @@
 import { Cursor, UniqueConstraintViolationException, type EntityManager, type FilterQuery, type MikroORM } from '@mikro-orm/core';
 import {
-  ArgusError, ErrorCode, badInput, checkPageArgs, newId, notFound, requireTenant,
+  ArgusError, ErrorCode, TickBatcher, badInput, checkPageArgs, newId, notFound, requireTenant,
   type Bus, type BusEvent, type BusSubscription, type CallerContext, type ChannelDirectory, type ConnectionShape,
   type BlobStore, type Logger, type PageArgs, connectionFromCursor } from '@argus/platform';
 import { Alarm } from './entities/alarm.js';
@@ -28,8 +28,7 @@ export type StoreOutcome = 'stored' | 'duplicate' | 'invalid';
  * (idempotent by alarm id and by tenant + dedupeKey), listed and handled per tenant.
  */
 export class AlarmService {
-  private storeQueue: { event: BusEvent<unknown>; resolve: (o: StoreOutcome) => void; reject: (err: unknown) => void }[] = [];
-  private storeScheduled = false;
+  private readonly storer = new TickBatcher<BusEvent<unknown>, StoreOutcome>((events) => this.storeBatch(events), { maxBatch: STORE_BATCH_MAX });
 
   constructor(
     private readonly orm: MikroORM,
@@ -69,28 +68,7 @@ export class AlarmService {
    * the ones already there, one insert for the rest.
    */
   store(event: BusEvent<unknown>): Promise<StoreOutcome> {
-    return new Promise<StoreOutcome>((resolve, reject) => {
-      this.storeQueue.push({ event, resolve, reject });
-      if (!this.storeScheduled) {
-        this.storeScheduled = true;
-        setImmediate(() => void this.flushStores());
-      }
-    });
-  }
-
-  private async flushStores(): Promise<void> {
-    this.storeScheduled = false;
-    const queued = this.storeQueue;
-    this.storeQueue = [];
-    for (let i = 0; i < queued.length; i += STORE_BATCH_MAX) {
-      const batch = queued.slice(i, i + STORE_BATCH_MAX);
-      try {
-        const outcomes = await this.storeBatch(batch.map((q) => q.event));
-        batch.forEach((q, j) => q.resolve(outcomes[j]!));
-      } catch (err) {
-        for (const q of batch) q.reject(err);
-      }
-    }
+    return this.storer.add(event);
   }
 
   private async storeBatch(events: BusEvent<unknown>[]): Promise<StoreOutcome[]> {

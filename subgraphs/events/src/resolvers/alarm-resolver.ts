@@ -77,6 +77,12 @@ export class AlarmResolver {
           if (!(await ctx.entitlements.allows(tenantId, scope, ['MANAGE', 'DATAFLOW'])) || seen.has(r.alarm.id)) return false;
           seen.add(r.alarm.id);
           if (seen.size > RECENT_IDS_PER_SUBSCRIPTION) seen.delete(seen.values().next().value!);
+          // the names Alarm.channel and Alarm.device provide, looked up here for all events side by side
+          // (and in batches), not one event after the other when each event's fields are resolved
+          await Promise.all([
+            r.alarm.channelId ? ctx.channels.lookup(ctx.caller, r.alarm.channelId) : null,
+            ctx.channels.device(ctx.caller, r.alarm.deviceId),
+          ]).catch(() => undefined);
           parsed.set(event, r.alarm);
           return true;
         },
