@@ -16,7 +16,7 @@ import { MediaServer } from '../src/media-server.js';
 import { rtspModule, type RtspModule } from '../src/egress/rtsp/index.js';
 import { hlsModule } from '../src/egress/hls/index.js';
 import { Stream, type MediaFrame, type Tracks } from '../src/hub/index.js';
-import { AdtsSplitter, G711AacTranscoder, decodeG711, withAacAudio } from '../src/transcode/index.js';
+import { AdtsSplitter, AacTranscoder, decodeG711, withAacAudio } from '../src/transcode/index.js';
 import { makeTestMedia } from './support/frame-feeder.js';
 import {
   FFMPEG, audioStream, ffprobe, framesOf, isIncreasing, killAllFfmpeg, spawnFfmpeg, testSourceArgs, videoStream, waitFor,
@@ -93,7 +93,7 @@ async function h264Alaw(t0: number, skipAudio: (ms: number) => boolean = () => f
 async function transcode(media: { tracks: Tracks; frames: MediaFrame[] }, until: (audio: MediaFrame[]) => boolean) {
   const source = new Stream('live/t/primary', { protocol: 'INTERNAL' });
   source.setTracks(media.tracks);
-  const t = new G711AacTranscoder(source, { logger });
+  const t = new AacTranscoder(source, { logger });
   const reader = t.output.addReader('HLS', 'test');
   const got: MediaFrame[] = [];
   const done = (async () => {
@@ -109,7 +109,7 @@ async function transcode(media: { tracks: Tracks; frames: MediaFrame[] }, until:
   return { output: t.output, got, audio: got.filter((f) => f.kind === 'audio'), video: got.filter((f) => f.kind === 'video') };
 }
 
-describe('G711AacTranscoder', () => {
+describe('AacTranscoder', () => {
   it('turns A-law into AAC frames whose timestamps continue the source clock, and passes the video through', async () => {
     const media = await h264Alaw(50_000);
     const { output, audio, video, got } = await transcode(media, (a) => a.length >= 28);
@@ -160,7 +160,7 @@ describe('G711AacTranscoder', () => {
     expect(source.readerCount).toBe(1);
     const reader = a.addReader('LL_HLS');
     reader.close();
-    const quick = new G711AacTranscoder(source, { logger, lingerMs: 100 });
+    const quick = new AacTranscoder(source, { logger, lingerMs: 100 });
     await waitFor(() => quick.stopped, { timeoutMs: 3000, what: 'an unread transcoder to stop' });
     source.close();
     await waitFor(() => a.closed && source.readerCount === 0, { timeoutMs: 3000, what: 'the transcoder to end with its source' });

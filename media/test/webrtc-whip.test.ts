@@ -1,7 +1,7 @@
 /**
  * WHIP publishing from real headless Chromium: its fake camera and microphone
  * (--use-fake-device-for-media-stream) are published with the browser's own RTCPeerConnection to
- * the WHIP URL; ffprobe then reads the stream back over RTMP and HTTP-FLV (H.264), and Chromium
+ * the WHIP URL; ffprobe then reads the stream back over RTMP and HTTP-FLV (H.264, the Opus as AAC), and Chromium
  * plays it back over WHEP. A wrong publish key gets 401; a second publisher of the same path 409.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createLogger, createRuntime, InProcessBus, loadConfig, PlayTokenCodec, publishKeyFor, type PlayProtocol, type ServiceRuntime } from '@argus/platform';
 import { MediaServer } from '../src/media-server.js';
 import { flvModule, rtmpModule, webrtcModule, type RtmpModule, type WebRtcModule } from '../src/index.js';
-import { ffprobe, framesOf, killAllFfmpeg, videoStream, waitFor } from './support/ffmpeg.js';
+import { audioStream, ffprobe, framesOf, isIncreasing, killAllFfmpeg, videoStream, waitFor } from './support/ffmpeg.js';
 import { chromiumMissing, launchChromium, type LaunchedBrowser } from './support/browser.js';
 import { installWebRtcClient, rtcState, rtcStats, lastRtcStats, whepPlay, whipPublish } from './support/webrtc-client.js';
 
@@ -74,6 +74,13 @@ describe.skipIf(missing !== null)('WHIP publishing from real headless Chromium',
       const probe = await ffprobe(url, { readSeconds: 3, timeoutMs: 30_000 });
       expect(videoStream(probe), `${url}: ${probe.stderr}`).toMatchObject({ codec_name: 'h264', width: 640, height: 360 });
       expect(framesOf(probe, 'video').length, probe.stderr).toBeGreaterThan(10);
+      // the browser's Opus reaches FLV and RTMP as AAC (FLV cannot carry Opus), in step with the video
+      expect(audioStream(probe), `${url}: ${probe.stderr}`).toMatchObject({ codec_name: 'aac', sample_rate: '48000' });
+      const audio = framesOf(probe, 'audio').map((f) => Number(f.pts_time ?? f.pkt_dts_time));
+      const video = framesOf(probe, 'video').map((f) => Number(f.pts_time ?? f.pkt_dts_time));
+      expect(audio.length, probe.stderr).toBeGreaterThan(50);
+      expect(isIncreasing(audio)).toBe(true);
+      expect(Math.abs(audio[0]! - video[0]!), `first audio ${audio[0]} s, first video ${video[0]} s`).toBeLessThan(1);
     }
 
     // and back out over WebRTC, with the browser's Opus passed through

@@ -7,7 +7,7 @@ export { talkConfigFromEnv, type TalkConfig } from './talk-config.js';
 export { DeviceTalkUnavailable, type DeviceTalk, type DeviceTalkConnector, type DeviceTalkRequest } from './device-talk.js';
 export { DeviceTalkLeg } from './device-talk-leg.js';
 export {
-  createAudioConverter, describeFormat, sameFormat, supportedRate, l16ToSamples, samplesToL16, opusSamples,
+  createAudioConverter, describeFormat, sameFormat, supportedRate, l16ToSamples, samplesToL16,
   type AudioFormat, type AudioConverter, type EncodedAudio,
 } from './audio/audio-converter.js';
 export { Resampler } from './audio/resampler.js';

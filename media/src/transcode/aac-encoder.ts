@@ -13,6 +13,8 @@ export const FFMPEG_PATH = process.env.FFMPEG_PATH || '/usr/bin/ffmpeg';
 export interface AacEncoderOptions {
   sampleRate: number;
   channels: number;
+  /** ffmpeg input options before `-i pipe:0` (default: PCM, `-f s16le -ar <rate> -ac <channels>`). */
+  input?: string[];
   /** ffmpeg -b:a (default 32k). */
   bitrate?: string;
   /** PCM bytes ffmpeg may lag behind before input is dropped (default 256 KiB). */
@@ -37,8 +39,8 @@ export class AacEncoderProcess {
     const args = [
       '-hide_banner', '-nostdin', '-loglevel', 'error',
       '-probesize', '32', '-analyzeduration', '0', '-fflags', '+nobuffer',
-      '-f', 's16le', '-ar', String(o.sampleRate), '-ac', String(o.channels), '-i', 'pipe:0',
-      '-c:a', 'aac', '-b:a', o.bitrate ?? '32k', '-flush_packets', '1', '-f', 'adts', 'pipe:1',
+      ...(o.input ?? ['-f', 's16le', '-ar', String(o.sampleRate), '-ac', String(o.channels)]), '-i', 'pipe:0',
+      '-ar', String(o.sampleRate), '-ac', String(o.channels), '-c:a', 'aac', '-b:a', o.bitrate ?? '32k', '-flush_packets', '1', '-f', 'adts', 'pipe:1',
     ];
     this.child = spawn(o.ffmpegPath ?? FFMPEG_PATH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin.on('error', () => undefined); // ffmpeg gone: reported by 'exit'
@@ -58,7 +60,7 @@ export class AacEncoderProcess {
     return !this.exited && !this.closing;
   }
 
-  /** Queues PCM (s16le, interleaved); false when it was dropped (ffmpeg too far behind, or gone). */
+  /** Queues input (PCM s16le interleaved, or what `input` says); false when it was dropped (ffmpeg too far behind, or gone). */
   write(pcm: Buffer): boolean {
     if (!this.alive) return false;
     if (this.child.stdin.writableLength > (this.o.maxBacklogBytes ?? 256 << 10)) {

@@ -1,8 +1,9 @@
 /**
- * G.711 → AAC for one stream. Reads the source stream (one reader), decodes its PCMA/PCMU audio
- * in TypeScript (g711.ts), encodes it to AAC through one ffmpeg (aac-encoder.ts), and publishes a
- * derived Stream (not in the hub) with the source's video and the AAC audio, for egresses whose
- * container cannot carry G.711 (HLS/LL-HLS).
+ * G.711 or Opus → AAC for one stream. Reads the source stream (one reader) and encodes its audio
+ * to AAC through one ffmpeg (aac-encoder.ts): PCMA/PCMU decoded here in TypeScript (g711.ts) and
+ * fed as PCM, Opus (from WebRTC publishers) fed as Ogg pages that ffmpeg decodes itself. Publishes
+ * a derived Stream (not in the hub) with the source's video and the AAC audio, for egresses whose
+ * container cannot carry the source's audio (HLS/LL-HLS for both; FLV and RTMP for Opus).
  *
  * Timestamps continue the source's: the encoder's sample clock is anchored at the first G.711
  * frame's dts; AAC frame i covers input samples from i·1024 − 1024 (the encoder's priming frame).
@@ -13,7 +14,9 @@
  * The transcoder stops (ffmpeg ends, the derived stream closes) when the source ends, or when the
  * derived stream has had no reader for `lingerMs`.
  */
-import { AAC_FRAME_SAMPLES, AAC_SAMPLE_RATES, buildAacConfig } from '@argus/protocols';
+import {
+  AAC_FRAME_SAMPLES, AAC_SAMPLE_RATES, OGG_HEADER_BOS, buildAacConfig, buildOggPage, buildOpusHead, buildOpusTags, opusSamples,
+} from '@argus/protocols';
 import type { Logger } from '@argus/platform';
 import { Stream, type AudioTrack, type MediaFrame, type StreamReader } from '../hub/index.js';
 import { decodeG711 } from './g711.js';
@@ -47,6 +50,61 @@ export function canTranscodeG711(track: AudioTrack | undefined): track is AudioT
   );
 }
 
+/** Whether the track is Opus this transcoder can take (mono or stereo). */
+export function canTranscodeOpus(track: AudioTrack | undefined): track is AudioTrack & { codec: 'OPUS' } {
+  return !!track && track.codec === 'OPUS' && (track.channels === 1 || track.channels === 2);
+}
+
+/** How the source's audio frames reach ffmpeg, on a sample clock of `rate`. */
+interface AudioInput {
+  readonly rate: number;
+  readonly channels: number;
+  /** ffmpeg input options (before `-i pipe:0`). */
+  readonly ffmpegInput: string[];
+  /** Written once before the first frame (Ogg header pages), or null. */
+  readonly preamble: Buffer | null;
+  /** The frame's samples (per channel) and the bytes that carry them to ffmpeg; null to skip it. */
+  take(bytes: Buffer): { samples: number; data: Buffer } | null;
+  /** `samples` of silence in the input format, or null when it has none (a gap then moves the clock). */
+  silence(samples: number): Buffer | null;
+}
+
+function g711Input(track: AudioTrack & { codec: 'PCMA' | 'PCMU' }): AudioInput {
+  const { codec, sampleRate: rate, channels } = track;
+  return {
+    rate,
+    channels,
+    ffmpegInput: ['-f', 's16le', '-ar', String(rate), '-ac', String(channels)],
+    preamble: null,
+    take: (bytes) => {
+      const samples = Math.floor(bytes.length / channels);
+      return samples > 0 ? { samples, data: decodeG711(codec, bytes.subarray(0, samples * channels)) } : null;
+    },
+    silence: (samples) => Buffer.alloc(samples * channels * 2),
+  };
+}
+
+function opusInput(track: AudioTrack & { codec: 'OPUS' }): AudioInput {
+  const serial = 0x41524755; // "ARGU"
+  let sequence = 0;
+  let granule = 0n;
+  const page = (packets: Buffer[], headerType = 0) => buildOggPage({ headerType, granule, serial, sequence: sequence++, packets });
+  return {
+    rate: 48000,
+    channels: track.channels,
+    ffmpegInput: ['-f', 'ogg'],
+    // pre-skip 0: sample i of the input clock is sample i of ffmpeg's decoded audio
+    preamble: Buffer.concat([page([buildOpusHead(track.channels, 0, track.sampleRate)], OGG_HEADER_BOS), page([buildOpusTags('argus')])]),
+    take: (bytes) => {
+      const samples = opusSamples(bytes);
+      if (samples === 0) return null;
+      granule += BigInt(samples);
+      return { samples, data: page([bytes]) };
+    },
+    silence: () => null,
+  };
+}
+
 interface Anchor {
   /** Input sample position (per channel). */
   sample: number;
@@ -54,12 +112,12 @@ interface Anchor {
   ts: number;
 }
 
-export class G711AacTranscoder {
+export class AacTranscoder {
   readonly output: Stream;
   stopped = false;
   private readonly reader: StreamReader;
   private readonly encoder: AacEncoderProcess;
-  private readonly codec: 'PCMA' | 'PCMU';
+  private readonly input: AudioInput;
   private readonly rate: number;
   private readonly channels: number;
   private readonly frameMs: number;
@@ -79,12 +137,13 @@ export class G711AacTranscoder {
 
   constructor(readonly source: Stream, private readonly o: TranscoderOptions) {
     const audio = source.tracks.audio;
-    if (!canTranscodeG711(audio)) throw new Error(`stream ${source.path} has no transcodable G.711 audio`);
-    this.codec = audio.codec;
-    this.rate = audio.sampleRate;
-    this.channels = audio.channels;
+    if (canTranscodeG711(audio)) this.input = g711Input(audio);
+    else if (canTranscodeOpus(audio)) this.input = opusInput(audio);
+    else throw new Error(`stream ${source.path} has no G.711 or Opus audio to transcode`);
+    this.rate = this.input.rate;
+    this.channels = this.input.channels;
     this.frameMs = (AAC_FRAME_SAMPLES * 1000) / this.rate;
-    this.log = o.logger.child({ part: 'g711-aac', path: source.path });
+    this.log = o.logger.child({ part: `${audio.codec.toLowerCase()}-aac`, path: source.path });
     this.output = new Stream(source.path, { ...source.publisher });
     this.output.setTracks({
       ...(source.tracks.video ? { video: source.tracks.video } : {}),
@@ -94,6 +153,7 @@ export class G711AacTranscoder {
     this.encoder = new AacEncoderProcess({
       sampleRate: this.rate,
       channels: this.channels,
+      input: this.input.ffmpegInput,
       ...(o.bitrate ? { bitrate: o.bitrate } : {}),
       ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
       onFrame: (f, i) => this.onAac(f, i),
@@ -105,7 +165,8 @@ export class G711AacTranscoder {
         this.releaseVideo();
       },
     });
-    this.reader = source.addReader('HLS', 'g711-aac-transcoder');
+    if (this.input.preamble) this.encoder.write(this.input.preamble);
+    this.reader = source.addReader('HLS', 'aac-transcoder');
     void this.run();
     this.armLinger();
   }
@@ -120,17 +181,17 @@ export class G711AacTranscoder {
     this.encoder.close();
     this.heldVideo = [];
     this.output.close(reason);
-    this.log.debug({ reason, framesOut: this.encoder.framesOut, droppedBytes: this.encoder.droppedBytes }, 'G.711 → AAC transcoder stopped');
+    this.log.debug({ reason, framesOut: this.encoder.framesOut, droppedBytes: this.encoder.droppedBytes }, 'AAC transcoder stopped');
   }
 
   private async run() {
     try {
       for await (const frame of this.reader) {
         if (frame.kind === 'video') this.onVideo(frame);
-        else this.onG711(frame);
+        else this.onAudio(frame);
       }
     } catch (err) {
-      this.log.warn({ err }, 'G.711 → AAC transcoder failed');
+      this.log.warn({ err }, 'AAC transcoder failed');
     } finally {
       this.stop(this.source.closed ? 'source ended' : 'transcoder stopped');
     }
@@ -146,7 +207,7 @@ export class G711AacTranscoder {
     this.lingerTimer.unref();
   }
 
-  // ---- audio in: G.711 → PCM → ffmpeg, on the sample clock
+  // ---- audio in: to ffmpeg, on the sample clock
 
   private tsAt(sample: number): number {
     let a = this.anchors[0]!;
@@ -154,21 +215,20 @@ export class G711AacTranscoder {
     return a.ts + ((sample - a.sample) * 1000) / this.rate;
   }
 
-  private onG711(frame: MediaFrame) {
+  private onAudio(frame: MediaFrame) {
     const bytes = frame.units[0];
-    if (!bytes || bytes.length < this.channels) return;
+    const taken = bytes ? this.input.take(bytes) : null;
+    if (!taken) return;
     this.lastAudioInAt = Date.now();
-    const samples = Math.floor(bytes.length / this.channels);
     if (!this.anchors.length) this.anchors.push({ sample: 0, ts: frame.dts });
     else {
       const gap = frame.dts - this.tsAt(this.samplesIn);
-      if (gap > MAX_FILL_MS) this.anchors.push({ sample: this.samplesIn, ts: frame.dts });
-      else if (gap > FILL_THRESHOLD_MS) {
-        const silence = Math.round((gap * this.rate) / 1000);
-        if (this.encoder.write(Buffer.alloc(silence * this.channels * 2))) this.samplesIn += silence;
-      }
+      const silence = gap > FILL_THRESHOLD_MS && gap <= MAX_FILL_MS ? this.input.silence(Math.round((gap * this.rate) / 1000)) : null;
+      if (silence) {
+        if (this.encoder.write(silence)) this.samplesIn += silence.length / (this.channels * 2);
+      } else if (gap > FILL_THRESHOLD_MS) this.anchors.push({ sample: this.samplesIn, ts: frame.dts });
     }
-    if (this.encoder.write(decodeG711(this.codec, bytes.subarray(0, samples * this.channels)))) this.samplesIn += samples;
+    if (this.encoder.write(taken.data)) this.samplesIn += taken.samples;
   }
 
   // ---- audio out: ADTS frames → MediaFrames with the source's timestamps

@@ -93,3 +93,23 @@ export function isOpusHeaderPacket(data: Buffer): boolean {
   const magic = data.toString('latin1', 0, 8);
   return magic === 'OpusHead' || magic === 'OpusTags';
 }
+
+/** Samples (at 48 kHz) in one Opus packet, from its TOC byte (RFC 6716 §3.1); 0 when malformed. */
+export function opusSamples(packet: Buffer): number {
+  if (packet.length < 1) return 0;
+  const toc = packet[0]!;
+  const config = toc >> 3;
+  let frameSamples: number;
+  if (config < 12) frameSamples = [480, 960, 1920, 2880][config & 3]!; // SILK: 10, 20, 40, 60 ms
+  else if (config < 16) frameSamples = [480, 960][config & 1]!; // hybrid: 10, 20 ms
+  else frameSamples = [120, 240, 480, 960][config & 3]!; // CELT: 2.5, 5, 10, 20 ms
+  const code = toc & 3;
+  let frames: number;
+  if (code === 0) frames = 1;
+  else if (code === 1 || code === 2) frames = 2;
+  else {
+    if (packet.length < 2) return 0;
+    frames = packet[1]! & 0x3f;
+  }
+  return frames * frameSamples;
+}

@@ -2,6 +2,7 @@ import { encodeFlvHeader, encodeFlvTag } from '@argus/protocols';
 import { BatchWriter } from '../../hub/index.js';
 import type { HttpRoute, MediaContext } from '../../media-server.js';
 import { FLV_FORMAT, FlvPreludes, flvHeaderFlags } from './flv-packets.js';
+import { withAacAudio } from '../../transcode/index.js';
 
 const FLV_HEADERS = {
   'content-type': 'video/x-flv',
@@ -23,7 +24,8 @@ export function httpFlvRoute(ctx: MediaContext): HttpRoute {
   return async (req, res, url, live) => {
     if (live.rest !== '.flv' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     await ctx.authorizer.authorize(url.searchParams.get('token'), { channelId: live.channelId, stream: live.stream, protocol: 'FLV' });
-    const stream = await ctx.openStream(live);
+    // Opus (from a WebRTC publisher) reaches FLV as AAC (a derived stream); other streams come as they are
+    const stream = withAacAudio(ctx, await ctx.openStream(live), 'FLV');
     if (req.method === 'HEAD') {
       res.writeHead(200, FLV_HEADERS);
       res.end();

@@ -4,6 +4,7 @@ import { encodeFlvHeader, encodeFlvTag } from '@argus/protocols';
 import type { MediaContext, UpgradeRoute } from '../../media-server.js';
 import { BatchWriter, type Stream } from '../../hub/index.js';
 import { FLV_FORMAT, FlvPreludes, flvHeaderFlags } from './flv-packets.js';
+import { withAacAudio } from '../../transcode/index.js';
 
 /**
  * WebSocket /live/<channelId>/<stream>.flv?token=… → binary messages: the FLV header first, then
@@ -16,7 +17,8 @@ export function wsFlvRoute(ctx: MediaContext): { route: UpgradeRoute; close(): v
   const route: UpgradeRoute = async (req, socket, head, url, live) => {
     if (live.rest !== '.flv') return false;
     await ctx.authorizer.authorize(url.searchParams.get('token'), { channelId: live.channelId, stream: live.stream, protocol: 'WS_FLV' });
-    const stream = await ctx.openStream(live);
+    // Opus (from a WebRTC publisher) reaches FLV as AAC (a derived stream); other streams come as they are
+    const stream = withAacAudio(ctx, await ctx.openStream(live), 'FLV');
     const remote = req.socket.remoteAddress;
     wss.handleUpgrade(req, socket, head, (ws) => play(ws, socket as Socket, stream, remote));
     return true;

@@ -7,6 +7,7 @@ import type { LivePath } from '../../access/stream-path.js';
 import { BatchWriter, type StreamReader } from '../../hub/index.js';
 import type { MediaContext } from '../../media-server.js';
 import { FLV_FORMAT, FlvPreludes, rtmpMessageOf } from '../flv/flv-packets.js';
+import { withAacAudio } from '../../transcode/index.js';
 
 /** What a player needs from its RTMP connection. */
 export interface RtmpPlaySink {
@@ -39,7 +40,8 @@ export class RtmpPlayer {
     const sink = this.sink;
     try {
       await this.ctx.authorizer.authorize(token, { channelId: live.channelId, stream: live.stream, protocol: 'RTMP' });
-      const stream = await this.ctx.openStream(live);
+      // Opus (from a WebRTC publisher) reaches RTMP players as AAC; other streams come as they are
+      const stream = withAacAudio(this.ctx, await this.ctx.openStream(live), 'FLV');
       if (this.stopped || sink.closed) return;
       sink.send(userControlMessage(UserControlEvent.STREAM_BEGIN, id));
       sink.send(onStatusMessage(id, 'status', 'NetStream.Play.Reset', `Playing and resetting ${live.path}.`));

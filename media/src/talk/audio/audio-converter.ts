@@ -10,7 +10,7 @@
  * input frame and re-anchored when the input jumps ahead (the talker paused).
  */
 import {
-  buildAacConfig, buildAdtsHeader, buildOggPage, buildOpusHead, buildOpusTags, isOpusHeaderPacket, parseAacConfig,
+  buildAacConfig, buildAdtsHeader, buildOggPage, buildOpusHead, buildOpusTags, isOpusHeaderPacket, opusSamples, parseAacConfig,
   OGG_HEADER_BOS, AAC_FRAME_SAMPLES, type AacConfig,
 } from '@argus/protocols';
 import { talkRateSupported } from '@argus/platform';
@@ -270,24 +270,4 @@ class Transcoder implements AudioConverter {
       onExit: (error) => error && this.fail(`Opus encoder: ${error}`),
     });
   }
-}
-
-/** Samples (at 48 kHz) in one Opus packet, from its TOC byte (RFC 6716 §3.1); 0 when malformed. */
-export function opusSamples(packet: Buffer): number {
-  if (packet.length < 1) return 0;
-  const toc = packet[0]!;
-  const config = toc >> 3;
-  let frameSamples: number;
-  if (config < 12) frameSamples = [480, 960, 1920, 2880][config & 3]!; // SILK: 10, 20, 40, 60 ms
-  else if (config < 16) frameSamples = [480, 960][config & 1]!; // hybrid: 10, 20 ms
-  else frameSamples = [120, 240, 480, 960][config & 3]!; // CELT: 2.5, 5, 10, 20 ms
-  const code = toc & 3;
-  let frames: number;
-  if (code === 0) frames = 1;
-  else if (code === 1 || code === 2) frames = 2;
-  else {
-    if (packet.length < 2) return 0;
-    frames = packet[1]! & 0x3f;
-  }
-  return frames * frameSamples;
 }
