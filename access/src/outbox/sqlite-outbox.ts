@@ -1,9 +1,12 @@
 /**
  * The embedded default's outbox: a SQLite file (WAL, synchronous=FULL) written before the device is
  * answered, and a relay that publishes its rows to the bus in order and deletes them once the
- * publish resolved (on the in-process bus: once the consumers handled it). A failed publish is retried with exponential backoff; rows left by a crash or a
- * bus outage are published when the outbox starts again. Delivery is at least once: a crash between
- * publish and delete re-publishes the row with the same event id.
+ * publish resolved (on the in-process bus: once the consumers handled it). The relay does not wait
+ * for one batch's consumers before publishing the next: up to MAX_PASSES batches are in flight, so
+ * a new alarm reaches live subscribers while earlier ones are still being stored and metered.
+ * A failed publish is retried with exponential backoff (from the oldest row not yet deleted); rows
+ * left by a crash or a bus outage are published when the outbox starts again. Delivery is at least
+ * once: a crash between publish and delete re-publishes the row with the same event id.
  *
  * Appends made in the same turn of the event loop share one transaction (one fsync).
  */
@@ -12,6 +15,9 @@ import { dirname } from 'node:path';
 import type { Bus, Logger } from '@argus/platform';
 import { openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite.js';
 import type { Outbox, OutboxEvent } from './types.js';
+
+/** Relay passes (batches published and not yet handled) at a time. */
+const MAX_PASSES = 4;
 
 export interface SqliteOutboxOptions {
   /** Rows published per relay pass (default 200). */
@@ -47,8 +53,10 @@ export class SqliteOutbox implements Outbox {
   private flushScheduled = false;
   private started = false;
   private closed = false;
-  private relaying: Promise<void> | null = null;
-  private again = false;
+  /** Highest seq handed to the bus by a pass still running or done. */
+  private cursor = 0;
+  private readonly passes = new Set<Promise<void>>();
+  private failed: unknown = null;
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly batchSize: number;
@@ -76,7 +84,7 @@ export class SqliteOutbox implements Outbox {
       created_at integer not null
     )`);
     this.insert = this.db.prepare('insert or ignore into outbox (id, subject, data, created_at) values (?, ?, ?, ?)');
-    this.select = this.db.prepare('select seq, id, subject, data from outbox order by seq limit ?');
+    this.select = this.db.prepare('select seq, id, subject, data from outbox where seq > ? order by seq limit ?');
     this.remove = this.db.prepare('delete from outbox where seq = ?');
     this.count = this.db.prepare('select count(*) as n from outbox');
     this.insertMany = this.db.transaction((rows: readonly OutboxEvent[]) => {
@@ -116,7 +124,7 @@ export class SqliteOutbox implements Outbox {
     if (this.flushScheduled) this.flush();
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.relaying;
+    while (this.passes.size) await Promise.allSettled([...this.passes]);
     this.db.close();
   }
 
@@ -135,50 +143,48 @@ export class SqliteOutbox implements Outbox {
     this.kick();
   }
 
-  /** Runs the relay now (or once more after the running pass), unless it waits for a retry. */
+  /** Starts relay passes for rows not yet handed to the bus, up to MAX_PASSES at a time, unless a retry is due. */
   private kick(): void {
-    if (!this.started || this.closed || this.retryTimer) return;
-    if (this.relaying) {
-      this.again = true;
-      return;
+    if (!this.started || this.closed || this.retryTimer || this.failed) return;
+    while (this.passes.size < MAX_PASSES && this.db.open) {
+      const rows = this.select.all(this.cursor, this.batchSize) as Row[];
+      if (rows.length === 0) return;
+      this.cursor = rows[rows.length - 1]!.seq;
+      const pass = this.publish(rows).finally(() => {
+        this.passes.delete(pass);
+        if (this.passes.size === 0 && this.failed) this.retryLater();
+        else this.kick();
+      });
+      this.passes.add(pass);
     }
-    this.relaying = this.relay().finally(() => {
-      this.relaying = null;
-      if (this.again && !this.closed) {
-        this.again = false;
-        this.kick();
-      }
-    });
   }
 
-  private async relay(): Promise<void> {
-    while (!this.closed) {
-      const rows = this.select.all(this.batchSize) as Row[];
-      if (rows.length === 0) return;
-      const done: number[] = [];
-      try {
-        // publishes start in row order and run together; on the in-process bus each resolves
-        // only once the consumers (events) have stored the event, so a row goes after that
-        const results = await Promise.allSettled(
-          rows.map((row) => this.bus.publish(row.subject, JSON.parse(row.data), { id: row.id, awaitHandled: true })),
-        );
-        results.forEach((r, i) => r.status === 'fulfilled' && done.push(rows[i]!.seq));
-        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed) throw failed.reason;
-        this.failures = 0;
-      } catch (err) {
-        this.failures++;
-        const delay = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** Math.min(this.failures - 1, 16));
-        this.logger.warn({ err, failures: this.failures, retryInMs: delay, pending: rows.length - done.length }, 'outbox: publish failed, will retry');
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-          this.kick();
-        }, delay);
-        this.retryTimer.unref();
-        return;
-      } finally {
-        if (done.length && this.db.open) this.removeMany(done);
-      }
-    }
+  /** Publishes rows (in order; they run together) and deletes those the bus took. */
+  private async publish(rows: Row[]): Promise<void> {
+    // on the in-process bus each publish resolves only once the consumers (events) have stored the event
+    const results = await Promise.allSettled(
+      rows.map((row) => this.bus.publish(row.subject, JSON.parse(row.data), { id: row.id, awaitHandled: true })),
+    );
+    const done = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.seq);
+    if (done.length && this.db.open) this.removeMany(done);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      this.failed ??= failed.reason;
+      this.logger.warn({ err: failed.reason, pending: rows.length - done.length }, 'outbox: publish failed, will retry');
+    } else if (!this.failed) this.failures = 0;
+  }
+
+  /** After a failure, once no pass runs: start again from the oldest row left, after a backoff. */
+  private retryLater(): void {
+    this.failed = null;
+    this.failures++;
+    this.cursor = 0;
+    const delay = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** Math.min(this.failures - 1, 16));
+    this.logger.warn({ failures: this.failures, retryInMs: delay }, 'outbox: retrying unpublished events');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.kick();
+    }, delay);
+    this.retryTimer.unref();
   }
 }
