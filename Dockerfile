@@ -12,4 +12,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -r
 COPY --from=build /app /app
 ENV NODE_ENV=production
 USER node
+# a 64 MiB young generation for every Argus process (README, "Two ways to run")
+ENV NODE_OPTIONS=--max-semi-space-size=64
 CMD ["node", "launcher/dist/embedded.js"]
