@@ -45,7 +45,7 @@ interface Ask {
  * or device exists and belongs to the caller's tenant, and know its name, without owning that
  * data: it asks the devices subgraph through federation's _entities with the caller's own signed
  * context (so devices applies its tenant rules). Lookups made in the same turn of the event loop
- * by callers of the same tenant and role travel in one request; answers are kept `ttlMs` and
+ * by callers of the same tenant and role travel in one request; answers are kept about `ttlMs` (5 min) and
  * dropped at once when the bus says the device or channel changed or went away.
  */
 export class ChannelDirectory {
@@ -58,7 +58,7 @@ export class ChannelDirectory {
   constructor(
     private readonly devicesUrl: string,
     private readonly signer: InternalContextSigner,
-    private readonly ttlMs = 60_000,
+    private readonly ttlMs = 300_000,
   ) {}
 
   async watch(bus: Bus): Promise<void> {
@@ -100,17 +100,22 @@ export class ChannelDirectory {
     if (hit && hit.until > now) return hit.info;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     const info = this.batcher.add({ caller, scope, kind, id });
-    const entry = { info, until: now + this.ttlMs, deviceId: kind === 'Device' ? id : null };
-    this.cache.set(key, entry);
+    // 80–100 % of the ttl, so that entries looked up in one burst are not all asked again together
+    const entry = { info, until: now + this.ttlMs * (0.8 + 0.2 * Math.random()), deviceId: kind === 'Device' ? id : null };
+    // expired a little while ago: answer from it while the new answer comes (kept if that fails)
+    const stale = hit && now - hit.until < this.ttlMs / 2 ? { ...hit, until: now + 1_000 } : null;
+    this.cache.set(key, stale ?? entry);
     info.then(
       (found) => {
         if (found && 'deviceId' in found) entry.deviceId = found.deviceId;
+        // unless the bus dropped the key meanwhile
+        if (stale && this.cache.get(key) === stale) this.cache.set(key, entry);
       },
       () => {
-        if (this.cache.get(key) === entry) this.cache.delete(key);
+        if (!stale && this.cache.get(key) === entry) this.cache.delete(key);
       },
     );
-    return info;
+    return stale ? stale.info : info;
   }
 
   private async ask(caller: CallerContext, asks: Ask[]): Promise<(Info | null)[]> {
