@@ -6,7 +6,9 @@
  * whoever feeds it is never held up.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { FFMPEG_PATH } from './aac-encoder.js';
+
+/** The ffmpeg every media process runs (Debian's by default). */
+export const FFMPEG_PATH = process.env.FFMPEG_PATH || '/usr/bin/ffmpeg';
 
 export interface FfmpegAudioPipeOptions {
   /** Input options and `-i pipe:0` (after the common low-latency options). */
@@ -61,6 +63,11 @@ export class FfmpegAudioPipe {
     }
     this.child.stdin.write(data);
     return true;
+  }
+
+  /** The child's pid (for CPU accounting). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   close(): void {

@@ -5,9 +5,8 @@
  * encoded. Input beyond `maxBacklogBytes` not yet taken by ffmpeg is dropped (write() returns
  * false): the publisher is never held up.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { OggSplitter } from './ogg-splitter.js';
-import { FFMPEG_PATH } from './aac-encoder.js';
+import { FfmpegAudioPipe } from './ffmpeg-audio-pipe.js';
 
 export interface OpusEncoderOptions {
   /** ffmpeg -b:a (default 48k). */
@@ -22,62 +21,48 @@ export interface OpusEncoderOptions {
 }
 
 export class OpusEncoderProcess {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly pipe: FfmpegAudioPipe;
   private readonly splitter = new OggSplitter();
-  private stderr = '';
-  private closing = false;
-  private exited = false;
   private headers = 0;
   packetsOut = 0;
-  droppedBytes = 0;
 
   constructor(private readonly o: OpusEncoderOptions) {
-    const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'error',
-      '-probesize', '32', '-analyzeduration', '0', '-fflags', '+nobuffer',
-      '-f', 'aac', '-i', 'pipe:0',
-      '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', o.bitrate ?? '48k',
-      '-frame_duration', '20', '-application', 'lowdelay',
-      '-flush_packets', '1', '-page_duration', '20000', '-f', 'ogg', 'pipe:1',
-    ];
-    this.child = spawn(o.ffmpegPath ?? FFMPEG_PATH, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdin.on('error', () => undefined); // ffmpeg gone: reported by 'close'
-    this.child.stdout.on('data', (d: Buffer) => {
-      for (const p of this.splitter.push(d)) this.packet(p);
-    });
-    this.child.stderr.on('data', (d: Buffer) => {
-      this.stderr = (this.stderr + d.toString('utf8')).slice(-2000);
-    });
-    this.child.once('error', (err) => this.finish(`cannot run ffmpeg: ${err.message}`));
-    this.child.once('close', (code, signal) => {
-      this.finish(this.closing ? null : `ffmpeg exited (${signal ?? code}): ${this.stderr.trim().split('\n').pop() ?? ''}`);
+    this.pipe = new FfmpegAudioPipe({
+      input: ['-f', 'aac', '-i', 'pipe:0'],
+      output: [
+        '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', o.bitrate ?? '48k',
+        '-frame_duration', '20', '-application', 'lowdelay', '-page_duration', '20000', '-f', 'ogg', 'pipe:1',
+      ],
+      maxBacklogBytes: o.maxBacklogBytes ?? 64 << 10,
+      ...(o.ffmpegPath ? { ffmpegPath: o.ffmpegPath } : {}),
+      onData: (d) => {
+        for (const p of this.splitter.push(d)) this.packet(p);
+      },
+      onExit: (error) => o.onExit(error),
     });
   }
 
   get alive(): boolean {
-    return !this.exited && !this.closing;
+    return this.pipe.alive;
   }
 
   /** The child's pid (for CPU accounting). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.pipe.pid;
+  }
+
+  /** Input bytes dropped because ffmpeg was too far behind. */
+  get droppedBytes(): number {
+    return this.pipe.droppedBytes;
   }
 
   /** Queues ADTS bytes; false when they were dropped (ffmpeg too far behind, or gone). */
   write(adts: Buffer): boolean {
-    if (!this.alive) return false;
-    if (this.child.stdin.writableLength > (this.o.maxBacklogBytes ?? 64 << 10)) {
-      this.droppedBytes += adts.length;
-      return false;
-    }
-    this.child.stdin.write(adts);
-    return true;
+    return this.pipe.write(adts);
   }
 
   close(): void {
-    if (this.closing || this.exited) return;
-    this.closing = true;
-    this.child.kill('SIGKILL');
+    this.pipe.close();
   }
 
   private packet(p: Buffer) {
@@ -87,11 +72,5 @@ export class OpusEncoderProcess {
       return;
     }
     this.o.onPacket(p, this.packetsOut++);
-  }
-
-  private finish(error: string | null) {
-    if (this.exited) return;
-    this.exited = true;
-    this.o.onExit(error);
   }
 }
